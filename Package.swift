@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+// gradcam-server: an HTTP service that classifies images with a CNN and explains
+// the decision with Grad-CAM. Targets follow the data flow:
+// socket bytes -> HTTP1 -> ImageCodecs -> Preprocess -> Service (queue) -> Engine -> CAM -> response.
+import PackageDescription
+
+let package = Package(
+    name: "gradcam-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gradcam-server", targets: ["gradcam-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // C libraries, reached through pkg-config (NOTES.md: without it libpng fails to link).
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Pure HTTP/1.1: bytes in, request or error out. No I/O.
+        .target(name: "HTTP1"),
+        // Sockets, connections and timeouts: the only read()/write() calls.
+        .target(name: "HTTPServer", dependencies: ["HTTP1"]),
+        // PNG and JPEG decode/encode; knows nothing of tensors.
+        .target(name: "ImageCodecs", dependencies: ["CPNG", "CTurboJPEG"]),
+        // Decoded image -> normalised CHW floats, as the model's manifest asks.
+        .target(name: "Preprocess", dependencies: ["ImageCodecs"]),
+        // Shapes, buffers and GEMM (the only BLAS caller).
+        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        // Reads ONNX files into plain structs; runs nothing.
+        .target(name: "ONNX"),
+        // Compiled graph, operators (forward + backward), workspaces.
+        .target(name: "Engine", dependencies: ["Tensor", "ONNX"]),
+        // CAM methods (channel weights) and the one composer.
+        .target(name: "CAM", dependencies: ["Tensor"]),
+        // Config, worker pool, routes, responses, error mapping.
+        .target(name: "Service", dependencies: [
+            "HTTP1", "HTTPServer", "ImageCodecs", "Preprocess", "Engine", "CAM",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "gradcam-server", dependencies: [
+            "Service",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
+        .testTarget(name: "PreprocessTests", dependencies: ["Preprocess"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"]),
+        .testTarget(name: "CAMTests", dependencies: ["CAM"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service"]),
+    ]
+)

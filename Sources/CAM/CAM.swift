@@ -1,0 +1,1 @@
+// The CAM module. See Package.swift for its place in the data flow.

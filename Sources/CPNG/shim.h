@@ -1,0 +1,3 @@
+#include <stddef.h>
+#include <png.h>
+#include <zlib.h>

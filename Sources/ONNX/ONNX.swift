@@ -1,0 +1,1 @@
+// The ONNX module. See Package.swift for its place in the data flow.
