@@ -1,1 +1,0 @@
-// The HTTP1 module. See Package.swift for its place in the data flow.
