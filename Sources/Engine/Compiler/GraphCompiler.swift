@@ -1,0 +1,179 @@
+import ONNX
+
+/// Turns an ONNX graph into an ExecutionPlan for one batch size.
+///
+/// Nodes are visited in the graph's (topological) order. A node whose inputs are all known
+/// is folded into a constant; Shape of a runtime value is known too, since every shape is
+/// resolved for this batch. Everything else becomes a runtime step whose output shape is
+/// inferred here, so a plan never meets an unknown shape while running.
+struct GraphCompiler {
+    let model: ONNXModel
+    let batch: Int
+    let opset: Int64
+    let weights: WeightStore
+
+    private(set) var values: [ValueSlot] = []
+    private(set) var valueIndex: [String: Int] = [:]
+    private(set) var steps: [Step] = []
+    private(set) var activationFloats = 0
+    private(set) var scratchFloats = 0
+    private var constants: [String: ConstantValue] = [:]
+    private var initializers: [String: ONNXTensor] = [:]
+    private var batchNormFolds: BatchNormFolds
+
+    init(model: ONNXModel, batch: Int, weights: WeightStore) throws {
+        self.model = model
+        self.batch = batch
+        self.weights = weights
+        opset = model.opsetVersion(forDomain: "") ?? 0
+        for tensor in model.graph.initializers { initializers[tensor.name] = tensor }
+        batchNormFolds = BatchNormFolds(graph: model.graph)
+    }
+
+    mutating func compile() throws -> ExecutionPlan {
+        let input = try addGraphInput()
+        for node in model.graph.nodes where !batchNormFolds.isAbsorbed(node) {
+            try visit(node)
+        }
+        guard let output = model.graph.outputs.first else {
+            throw EngineError.unsupportedInput(name: model.graph.name, reason: "the graph has no output")
+        }
+        guard let outputValue = valueIndex[output.name] else {
+            throw EngineError.unsupportedInput(name: output.name, reason: "the output does not depend on the input")
+        }
+        var logits = outputValue
+        // The score Grad-CAM differentiates is the pre-softmax logit (Selvaraju et al., Sec. 3).
+        if let last = steps.last(where: { $0.output == outputValue }), last.opType == "Softmax" { logits = last.inputs[0] }
+        return ExecutionPlan(batch: batch, values: values, steps: steps, valueIndex: valueIndex, inputValue: input,
+                             logitsValue: logits, outputValue: outputValue, activationFloats: activationFloats,
+                             scratchFloats: scratchFloats, foldedValues: batchNormFolds.replacedOutputs)
+    }
+
+    // MARK: - Values
+
+    private mutating func addGraphInput() throws -> Int {
+        guard let input = model.graph.runtimeInputs.first else {
+            throw EngineError.unsupportedInput(name: model.graph.name, reason: "the graph has no input that is not a weight")
+        }
+        guard model.graph.runtimeInputs.count == 1 else {
+            throw EngineError.unsupportedInput(name: input.name, reason: "the graph has \(model.graph.runtimeInputs.count) inputs; one image input is supported")
+        }
+        guard input.elementType == .float else {
+            throw EngineError.unsupportedInput(name: input.name, reason: "element type \(input.elementType.map { "\($0)" } ?? "unknown") is not float")
+        }
+        guard let dims = input.shape, dims.count == 4 else {
+            throw EngineError.unsupportedInput(name: input.name, reason: "expected a rank-4 NCHW tensor, got rank \(input.shape?.count ?? 0)")
+        }
+        var shape = [batch]
+        for (axis, dim) in dims.enumerated().dropFirst() {
+            guard case .value(let size) = dim, size > 0 else {
+                throw EngineError.unsupportedInput(name: input.name, reason: "dimension \(axis) has no fixed size (\(dim)); the spatial size must be known")
+            }
+            shape.append(size)
+        }
+        if case .value(let fixed) = dims[0], fixed != batch {
+            throw EngineError.unsupportedBatch(batch, reason: "the model's input has a fixed batch of \(fixed)")
+        }
+        return addActivation(input.name, shape: shape)
+    }
+
+    mutating func addActivation(_ name: String, shape: [Int]) -> Int {
+        let slot = ValueSlot(name: name, shape: shape, storage: .activation(offset: activationFloats))
+        // Keep every value 16-float (64-byte) aligned for the BLAS kernels.
+        activationFloats += (slot.count + 15) / 16 * 16
+        return register(slot)
+    }
+
+    /// A value that shares its source's memory (Reshape and friends).
+    mutating func addView(_ name: String, shape: [Int], of source: Int) -> Int {
+        register(ValueSlot(name: name, shape: shape, storage: values[source].storage))
+    }
+
+    private mutating func register(_ slot: ValueSlot) -> Int {
+        values.append(slot)
+        valueIndex[slot.name] = values.count - 1
+        return values.count - 1
+    }
+
+    mutating func addStep(_ node: ONNXNode, op: (any Operator)?, inputs: [Int], output: Int) {
+        scratchFloats = max(scratchFloats, op?.scratchCount ?? 0)
+        steps.append(Step(nodeName: node.name, opType: node.opType, op: op, inputs: inputs, output: output))
+    }
+
+    /// The compile-time value of `name`, if it is an initializer or was folded.
+    mutating func constant(_ name: String) throws -> ConstantValue? {
+        if name.isEmpty { return nil }
+        if let value = constants[name] { return value }
+        guard let tensor = initializers[name] else { return nil }
+        let value = try ConstantValue(onnx: tensor)
+        if value.count <= 4096 { constants[name] = value }
+        return value
+    }
+
+    func isRuntime(_ name: String) -> Bool { valueIndex[name] != nil }
+
+    /// The slot a runtime operator reads: an activation, or a constant moved into the weight store.
+    mutating func slot(for name: String, node: ONNXNode) throws -> Int {
+        if let id = valueIndex[name] { return id }
+        guard let value = try constant(name) else {
+            throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: "input '\(name)' is not produced by any earlier node")
+        }
+        let buffer = weights.constantBuffer("const:" + name) { value.floats }
+        return register(ValueSlot(name: name, shape: value.shape, storage: .constant(buffer: buffer)))
+    }
+
+    // MARK: - Nodes
+
+    private mutating func visit(_ node: ONNXNode) throws {
+        guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+            throw EngineError.unsupportedOperator(node: node.name, opType: "\(node.domain).\(node.opType)")
+        }
+        if node.opType == "Constant" {
+            try foldConstantNode(node)
+            return
+        }
+        let present = node.inputs.filter { !$0.isEmpty }
+        if present.allSatisfy({ !isRuntime($0) }) && !present.isEmpty || node.opType == "Shape" {
+            let inputs: [ConstantValue?] = try node.inputs.map { name in
+                if node.opType == "Shape", let id = valueIndex[name] {
+                    return ConstantValue(shape: values[id].shape, ints: [])
+                }
+                return try constant(name)
+            }
+            let folded: [ConstantValue]?
+            do { folded = try ConstantFolder.fold(node, inputs, opset: opset) }
+            catch let failure as ShapeInference.Failure {
+                throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: failure.reason)
+            }
+            if let folded {
+                for (name, value) in zip(node.outputs, folded) where !name.isEmpty { constants[name] = value }
+                return
+            }
+        }
+        do { try addRuntimeNode(node) }
+        catch let failure as ShapeInference.Failure {
+            throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: failure.reason)
+        }
+    }
+
+    private mutating func foldConstantNode(_ node: ONNXNode) throws {
+        let value: ConstantValue
+        if let tensor = try node.tensor("value") {
+            value = try ConstantValue(onnx: tensor)
+        } else if let f = try node.float("value_float") {
+            value = ConstantValue(shape: [], floats: [f])
+        } else if let fs = try node.floats("value_floats") {
+            value = ConstantValue(shape: [fs.count], floats: fs)
+        } else if let i = try node.int("value_int") {
+            value = ConstantValue(shape: [], ints: [i])
+        } else if let is_ = try node.ints("value_ints") {
+            value = ConstantValue(shape: [is_.count], ints: is_)
+        } else {
+            throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: "no supported value attribute")
+        }
+        if let name = node.outputs.first { constants[name] = value }
+    }
+
+    /// The fold of the BatchNormalization that follows `conv`, if any.
+    func batchNormFold(after conv: ONNXNode) -> ONNXNode? { batchNormFolds.batchNorm(following: conv) }
+}

@@ -1,0 +1,106 @@
+/// Add, Sub, Mul and Div with NumPy broadcasting (ONNX opset 7+ multidirectional broadcast).
+///
+/// a (shape A), b (shape B) -> output (broadcast(A, B)). Either side may be a constant
+/// (a bias, a scale) or an activation (a residual branch, a squeeze-excitation gate).
+struct BroadcastBinary: Operator {
+    enum Kind: Sendable { case add, sub, mul, div }
+
+    let kind: Kind
+    let layout: BroadcastLayout
+
+    func forward(_ io: StepIO) {
+        let a = io.input(0), b = io.input(1), y = io.output
+        layout.forEach { o, ia, ib in
+            switch kind {
+            case .add: y[o] = a[ia] + b[ib]
+            case .sub: y[o] = a[ia] - b[ib]
+            case .mul: y[o] = a[ia] * b[ib]
+            case .div: y[o] = a[ia] / b[ib]
+            }
+        }
+    }
+
+    /// A broadcast operand's gradient is the sum over the axes it was repeated along, which the
+    /// `+=` through a zero stride performs.
+    func backward(_ io: StepIO) {
+        let a = io.input(0), b = io.input(1), dy = io.outputGradient
+        if let da = io.inputGradient(0) {
+            layout.forEach { o, ia, ib in
+                switch kind {
+                case .add, .sub: da[ia] += dy[o]
+                case .mul: da[ia] += dy[o] * b[ib]
+                case .div: da[ia] += dy[o] / b[ib]
+                }
+            }
+        }
+        if let db = io.inputGradient(1) {
+            layout.forEach { o, ia, ib in
+                switch kind {
+                case .add: db[ib] += dy[o]
+                case .sub: db[ib] -= dy[o]
+                case .mul: db[ib] += dy[o] * a[ia]
+                case .div: db[ib] -= dy[o] * a[ia] / (b[ib] * b[ib])
+                }
+            }
+        }
+    }
+}
+
+/// Index arithmetic of a two-operand broadcast: for each output element, the element of
+/// each operand it reads. Operand strides are 0 along the axes where that operand has size 1.
+struct BroadcastLayout: Sendable {
+    let outputShape: [Int]
+    let stridesA: [Int], stridesB: [Int]
+
+    /// Nil when the shapes do not broadcast.
+    init?(_ a: [Int], _ b: [Int]) {
+        let rank = max(a.count, b.count)
+        let pa = Array(repeating: 1, count: rank - a.count) + a
+        let pb = Array(repeating: 1, count: rank - b.count) + b
+        var out = [Int]()
+        for (x, y) in zip(pa, pb) {
+            guard x == y || x == 1 || y == 1 else { return nil }
+            out.append(x == 1 ? y : x)
+        }
+        outputShape = out
+        stridesA = BroadcastLayout.strides(pa, against: out)
+        stridesB = BroadcastLayout.strides(pb, against: out)
+    }
+
+    static func outputShape(_ a: [Int], _ b: [Int]) -> [Int]? { BroadcastLayout(a, b)?.outputShape }
+
+    private static func strides(_ dims: [Int], against out: [Int]) -> [Int] {
+        var strides = [Int](repeating: 0, count: dims.count), step = 1
+        for axis in stride(from: dims.count - 1, through: 0, by: -1) {
+            strides[axis] = dims[axis] == 1 && out[axis] != 1 ? 0 : step
+            step *= dims[axis]
+        }
+        return strides
+    }
+
+    /// Calls `body(outputIndex, indexA, indexB)` for every output element in row-major order:
+    /// an odometer over the outer axes and a tight loop over the last one.
+    @inline(__always)
+    func forEach(_ body: (Int, Int, Int) -> Void) {
+        let rank = outputShape.count
+        guard rank > 0 else { body(0, 0, 0); return }
+        let inner = outputShape[rank - 1], sa = stridesA[rank - 1], sb = stridesB[rank - 1]
+        let outerCount = outputShape.reduce(1, *) / max(inner, 1)
+        guard inner > 0 else { return }
+        var counter = [Int](repeating: 0, count: rank)
+        var baseA = 0, baseB = 0, o = 0
+        for _ in 0..<outerCount {
+            for i in 0..<inner { body(o + i, baseA + i * sa, baseB + i * sb) }
+            o += inner
+            var axis = rank - 2
+            while axis >= 0 {
+                counter[axis] += 1
+                baseA += stridesA[axis]; baseB += stridesB[axis]
+                if counter[axis] < outputShape[axis] { break }
+                baseA -= stridesA[axis] * outputShape[axis]; baseB -= stridesB[axis] * outputShape[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Tensor
+
+/// 2-D convolution, ONNX Conv, with BatchNormalization already folded into weight and bias.
+///
+/// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) -> output (N, M, OH, OW)
+///
+/// Three shapes of the same arithmetic, chosen once at compile time:
+/// pointwise (1x1, stride 1) multiplies the input plane directly; depthwise (one input
+/// channel per group) runs a direct loop, since its GEMM would have k = kh * kw;
+/// everything else packs im2col columns and calls sgemm once per image and group.
+struct Conv: Operator {
+    let geometry: ConvGeometry
+    let weight: [Float]
+    let bias: [Float]?
+
+    var scratchCount: Int {
+        geometry.isPointwise || geometry.isDepthwise ? 0 : geometry.columnRows * geometry.outputPlane
+    }
+
+    func forward(_ io: StepIO) {
+        let g = geometry
+        if g.isDepthwise {
+            DepthwiseConv.forward(g, input: io.input(0), weight: weight, bias: bias, output: io.output)
+            return
+        }
+        let x = io.input(0), y = io.output
+        weight.withUnsafeBufferPointer { w in
+            let wPerGroup = g.outputChannelsPerGroup * g.columnRows
+            for n in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let input = x + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
+                    let output = y + (n * g.outputChannels + group * g.outputChannelsPerGroup) * g.outputPlane
+                    var columns = input
+                    if !g.isPointwise {
+                        Im2Col.pack(g, input: input, columns: io.scratch)
+                        columns = UnsafePointer(io.scratch)
+                    }
+                    GEMM.multiply(m: g.outputChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
+                                  a: w.baseAddress! + group * wPerGroup, lda: g.columnRows,
+                                  b: columns, ldb: g.outputPlane,
+                                  c: output, ldc: g.outputPlane)
+                }
+            }
+        }
+        if let bias { Conv.addBias(bias, to: y, batch: g.batch, channels: g.outputChannels, plane: g.outputPlane) }
+    }
+
+    /// dX += W^T dY per image and group (col2im when the window is not pointwise).
+    func backward(_ io: StepIO) {
+        guard let dx = io.inputGradient(0) else { return }
+        let g = geometry, dy = io.outputGradient
+        if g.isDepthwise {
+            DepthwiseConv.backwardInput(g, outputGradient: dy, weight: weight, inputGradient: dx)
+            return
+        }
+        weight.withUnsafeBufferPointer { w in
+            let wPerGroup = g.outputChannelsPerGroup * g.columnRows
+            for n in 0..<g.batch {
+                for group in 0..<g.groups {
+                    let gradIn = dx + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
+                    let gradOut = dy + (n * g.outputChannels + group * g.outputChannelsPerGroup) * g.outputPlane
+                    let a = w.baseAddress! + group * wPerGroup
+                    if g.isPointwise {
+                        GEMM.multiply(transposeA: true, m: g.columnRows, n: g.outputPlane, k: g.outputChannelsPerGroup,
+                                      a: a, lda: g.columnRows, b: gradOut, ldb: g.outputPlane,
+                                      beta: 1, c: gradIn, ldc: g.inputPlane)
+                    } else {
+                        GEMM.multiply(transposeA: true, m: g.columnRows, n: g.outputPlane, k: g.outputChannelsPerGroup,
+                                      a: a, lda: g.columnRows, b: gradOut, ldb: g.outputPlane,
+                                      c: io.scratch, ldc: g.outputPlane)
+                        Im2Col.unpackAdding(g, columns: io.scratch, into: gradIn)
+                    }
+                }
+            }
+        }
+    }
+
+    static func addBias(_ bias: [Float], to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let row = y + (n * channels + c) * plane
+                let b = bias[c]
+                for i in 0..<plane { row[i] += b }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/// The static shape of a 2-D convolution or pooling window over an NCHW input.
+struct ConvGeometry: Sendable, Equatable {
+    var batch: Int
+    var inputChannels: Int, inputHeight: Int, inputWidth: Int
+    var outputChannels: Int, outputHeight: Int, outputWidth: Int
+    var kernelHeight: Int, kernelWidth: Int
+    var strideHeight = 1, strideWidth = 1
+    var dilationHeight = 1, dilationWidth = 1
+    var padTop = 0, padLeft = 0
+    var groups = 1
+
+    var inputPlane: Int { inputHeight * inputWidth }
+    var outputPlane: Int { outputHeight * outputWidth }
+    var inputChannelsPerGroup: Int { inputChannels / groups }
+    var outputChannelsPerGroup: Int { outputChannels / groups }
+    /// Rows of the im2col matrix of one group: (C/g) * kh * kw.
+    var columnRows: Int { inputChannelsPerGroup * kernelHeight * kernelWidth }
+
+    /// A 1x1 window with stride 1 and no padding reads the input as a ready-made matrix.
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1
+            && padTop == 0 && padLeft == 0 && outputHeight == inputHeight && outputWidth == inputWidth
+    }
+
+    /// One input channel per group: a direct loop beats im2col + GEMM with k = kh * kw.
+    var isDepthwise: Bool { groups > 1 && inputChannelsPerGroup == 1 }
+
+    /// ONNX Conv/MaxPool output size (explicit pads):
+    /// floor((in + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1,
+    /// or ceil(...) with ceil_mode, where the last window must still start inside the input
+    /// or the left padding (PyTorch's rule, which ONNX follows).
+    static func outputSize(input: Int, kernel: Int, stride: Int, dilation: Int,
+                           padBegin: Int, padEnd: Int, ceilMode: Bool = false) -> Int {
+        let span = input + padBegin + padEnd - dilation * (kernel - 1) - 1
+        guard span >= 0 else { return 0 }
+        var size = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+        if ceilMode && (size - 1) * stride >= input + padBegin { size -= 1 }
+        return size
+    }
+}
+
+/// im2col and its adjoint col2im for one image and one group.
+///
+/// Column layout: row r = (c * kh + i) * kw + j, column p = oh * OW + ow, so that
+/// weight (M/g, C/g*kh*kw) x columns (C/g*kh*kw, OH*OW) is the convolution.
+enum Im2Col {
+    /// input (C/g, H, W) -> columns (C/g * kh * kw, OH * OW)
+    static func pack(_ g: ConvGeometry, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        let OW = g.outputWidth, OH = g.outputHeight, H = g.inputHeight, W = g.inputWidth
+        var row = 0
+        for c in 0..<g.inputChannelsPerGroup {
+            let plane = input + c * H * W
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let out = columns + row * OH * OW
+                    let (owStart, owEnd) = validOutputRange(g, kernelOffset: j)
+                    let colOffset = j * g.dilationWidth - g.padLeft
+                    for oh in 0..<OH {
+                        let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
+                        let dst = out + oh * OW
+                        guard ih >= 0 && ih < H else {
+                            dst.update(repeating: 0, count: OW)
+                            continue
+                        }
+                        let src = plane + ih * W
+                        if owStart > 0 { dst.update(repeating: 0, count: owStart) }
+                        if g.strideWidth == 1 {
+                            if owEnd > owStart {
+                                (dst + owStart).update(from: src + owStart + colOffset, count: owEnd - owStart)
+                            }
+                        } else {
+                            for ow in owStart..<max(owStart, owEnd) { dst[ow] = src[ow * g.strideWidth + colOffset] }
+                        }
+                        if owEnd < OW { (dst + max(owEnd, 0)).update(repeating: 0, count: OW - max(owEnd, 0)) }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// columns (C/g * kh * kw, OH * OW) -> input gradient (C/g, H, W), accumulated with +=.
+    static func unpackAdding(_ g: ConvGeometry, columns: UnsafePointer<Float>, into input: UnsafeMutablePointer<Float>) {
+        let OW = g.outputWidth, OH = g.outputHeight, H = g.inputHeight, W = g.inputWidth
+        var row = 0
+        for c in 0..<g.inputChannelsPerGroup {
+            let plane = input + c * H * W
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let col = columns + row * OH * OW
+                    let (owStart, owEnd) = validOutputRange(g, kernelOffset: j)
+                    let colOffset = j * g.dilationWidth - g.padLeft
+                    for oh in 0..<OH {
+                        let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
+                        guard ih >= 0 && ih < H else { continue }
+                        let dst = plane + ih * W, src = col + oh * OW
+                        for ow in owStart..<max(owStart, owEnd) { dst[ow * g.strideWidth + colOffset] += src[ow] }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Output columns whose input column (ow * stride + j * dilation - padLeft) lies in [0, W).
+    private static func validOutputRange(_ g: ConvGeometry, kernelOffset j: Int) -> (Int, Int) {
+        let offset = j * g.dilationWidth - g.padLeft
+        // smallest ow with ow * s + offset >= 0
+        let start = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
+        // largest ow with ow * s + offset <= W - 1, plus one
+        let limit = g.inputWidth - 1 - offset
+        let end = limit < 0 ? 0 : min(g.outputWidth, limit / g.strideWidth + 1)
+        return (min(start, g.outputWidth), end)
+    }
+}

@@ -1,0 +1,65 @@
+import Tensor
+
+/// Gemm and MatMul: Y (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C,
+/// with C broadcast to (M, N). MatMul is the case alpha = 1, no C, no transposes;
+/// a batched MatMul repeats it `batchCount` times (B is shared when it is 2-D).
+struct MatrixProduct: Operator {
+    let m: Int, n: Int, k: Int
+    var transposeA = false, transposeB = false
+    var alpha: Float = 1, beta: Float = 0
+    var batchCount = 1
+    /// Elements between consecutive batch items of B; 0 when one B serves every item.
+    var strideB = 0
+    /// How C (input 2) broadcasts onto (M, N); nil without C.
+    var biasLayout: BroadcastLayout? = nil
+
+    private var strideA: Int { m * k }
+    private var strideY: Int { m * n }
+    private var lda: Int { transposeA ? m : k }
+    private var ldb: Int { transposeB ? k : n }
+
+    func forward(_ io: StepIO) {
+        let a = io.input(0), b = io.input(1), y = io.output
+        var accumulate: Float = 0
+        if let biasLayout {
+            let c = io.input(2)
+            biasLayout.forEach { o, _, ic in y[o] = beta * c[ic] }
+            accumulate = 1
+        }
+        for item in 0..<batchCount {
+            GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: a + item * strideA, lda: lda, b: b + item * strideB, ldb: ldb,
+                          beta: accumulate, c: y + item * strideY, ldc: n)
+        }
+    }
+
+    /// dA = alpha * dY * op(B)^T, dB = alpha * op(A)^T * dY, dC = beta * sum of dY over broadcast axes,
+    /// each written in the operand's stored orientation and accumulated (beta = 1 in sgemm).
+    func backward(_ io: StepIO) {
+        let a = io.input(0), b = io.input(1), dy = io.outputGradient
+        for item in 0..<batchCount {
+            let gradOut = dy + item * strideY
+            if let da = io.inputGradient(0) {
+                if transposeA {
+                    GEMM.multiply(transposeA: transposeB, transposeB: true, m: k, n: m, k: n, alpha: alpha,
+                                  a: b + item * strideB, lda: ldb, b: gradOut, ldb: n, beta: 1, c: da + item * strideA, ldc: m)
+                } else {
+                    GEMM.multiply(transposeB: !transposeB, m: m, n: k, k: n, alpha: alpha,
+                                  a: gradOut, lda: n, b: b + item * strideB, ldb: ldb, beta: 1, c: da + item * strideA, ldc: k)
+                }
+            }
+            if let db = io.inputGradient(1) {
+                if transposeB {
+                    GEMM.multiply(transposeA: true, transposeB: transposeA, m: n, n: k, k: m, alpha: alpha,
+                                  a: gradOut, lda: n, b: a + item * strideA, ldb: lda, beta: 1, c: db + item * strideB, ldc: k)
+                } else {
+                    GEMM.multiply(transposeA: !transposeA, m: k, n: n, k: m, alpha: alpha,
+                                  a: a + item * strideA, lda: lda, b: gradOut, ldb: n, beta: 1, c: db + item * strideB, ldc: n)
+                }
+            }
+        }
+        if let biasLayout, let dc = io.inputGradient(2) {
+            biasLayout.forEach { o, _, ic in dc[ic] += beta * dy[o] }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// A compiled operator: static attributes and shapes fixed for one batch size.
+///
+/// Each operator keeps its forward and backward side by side in one file (llm.c style),
+/// with the shapes in its doc comment. Backward passes only propagate to inputs
+/// (no weight gradients) and accumulate with `+=`, because a value that feeds several
+/// consumers (a residual branch) receives the sum of their gradients.
+protocol Operator: Sendable {
+    /// Floats of per-worker scratch memory that forward or backward needs (im2col columns).
+    var scratchCount: Int { get }
+    func forward(_ io: StepIO)
+    /// Adds d(score)/d(input) into `io.inputGradient(i)` for every input that has one.
+    func backward(_ io: StepIO)
+}
+
+extension Operator {
+    var scratchCount: Int { 0 }
+}
+
+/// The memory one step reads and writes, resolved through the worker's pointer tables.
+///
+/// Built on the stack for each step: it only indexes tables the workspace built once,
+/// so running a plan allocates nothing.
+struct StepIO {
+    let inputIDs: [Int]
+    let outputID: Int
+    let values: UnsafePointer<UnsafeMutablePointer<Float>>
+    let gradients: UnsafePointer<UnsafeMutablePointer<Float>?>
+    let scratch: UnsafeMutablePointer<Float>
+
+    var inputCount: Int { inputIDs.count }
+    func input(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(values[inputIDs[index]]) }
+    var output: UnsafeMutablePointer<Float> { values[outputID] }
+    func inputGradient(_ index: Int) -> UnsafeMutablePointer<Float>? { gradients[inputIDs[index]] }
+    /// Only called in backward, where the planner gave the output a gradient buffer.
+    var outputGradient: UnsafePointer<Float> { UnsafePointer(gradients[outputID]!) }
+}
