@@ -1,0 +1,70 @@
+import Testing
+@testable import Engine
+
+/// Conv forward against a direct double-precision convolution, and its backward against
+/// finite differences, for each of the three kernels (pointwise, depthwise, im2col).
+struct ConvTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var c = 3, h = 7, w = 6, m = 4, kh = 3, kw = 3
+        var stride = (1, 1), dilation = (1, 1), pads = (0, 0, 0, 0), groups = 1, batch = 1
+        var testDescription: String { name }
+
+        var geometry: ConvGeometry {
+            let oh = ConvGeometry.outputSize(input: h, kernel: kh, stride: stride.0, dilation: dilation.0, padBegin: pads.0, padEnd: pads.2)
+            let ow = ConvGeometry.outputSize(input: w, kernel: kw, stride: stride.1, dilation: dilation.1, padBegin: pads.1, padEnd: pads.3)
+            return ConvGeometry(batch: batch, inputChannels: c, inputHeight: h, inputWidth: w, outputChannels: m,
+                                outputHeight: oh, outputWidth: ow, kernelHeight: kh, kernelWidth: kw,
+                                strideHeight: stride.0, strideWidth: stride.1, dilationHeight: dilation.0, dilationWidth: dilation.1,
+                                padTop: pads.0, padLeft: pads.1, groups: groups)
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "3x3 same padding", pads: (1, 1, 1, 1)),
+        Case(name: "pointwise 1x1", kh: 1, kw: 1),
+        Case(name: "stride 2 with asymmetric pads", stride: (2, 2), pads: (0, 1, 1, 0)),
+        Case(name: "dilation 2", dilation: (2, 2), pads: (2, 2, 2, 2)),
+        Case(name: "asymmetric 1x3 kernel, stride (1,2)", kh: 1, kw: 3, stride: (1, 2), pads: (0, 1, 0, 1)),
+        Case(name: "grouped", c: 4, m: 6, pads: (1, 1, 1, 1), groups: 2),
+        Case(name: "depthwise", c: 4, m: 4, pads: (1, 1, 1, 1), groups: 4),
+        Case(name: "depthwise with multiplier 2, stride 2", c: 3, m: 6, stride: (2, 2), pads: (1, 1, 1, 1), groups: 3),
+        Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
+    ]
+
+    @Test(arguments: cases)
+    func forwardMatchesDirectConvolution(_ c: Case) {
+        let g = c.geometry
+        let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 1)
+        let weight = randomValues(g.outputChannels * g.columnRows, seed: 2)
+        let bias = randomValues(g.outputChannels, seed: 3)
+        let conv = Conv(geometry: g, weight: weight, bias: bias)
+        let y = GradientCheck(conv, inputs: [x], outputCount: g.batch * g.outputChannels * g.outputPlane).forward()
+        var worst = 0.0
+        for n in 0..<g.batch { for m in 0..<g.outputChannels { for oh in 0..<g.outputHeight { for ow in 0..<g.outputWidth {
+            let group = m / g.outputChannelsPerGroup
+            var sum = Double(bias[m])
+            for ci in 0..<g.inputChannelsPerGroup { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
+                let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight, iw = ow * g.strideWidth - g.padLeft + j * g.dilationWidth
+                guard ih >= 0, ih < g.inputHeight, iw >= 0, iw < g.inputWidth else { continue }
+                let c = group * g.inputChannelsPerGroup + ci
+                sum += Double(x[((n * g.inputChannels + c) * g.inputHeight + ih) * g.inputWidth + iw])
+                     * Double(weight[((m * g.inputChannelsPerGroup + ci) * g.kernelHeight + i) * g.kernelWidth + j])
+            } } }
+            let got = Double(y[((n * g.outputChannels + m) * g.outputHeight + oh) * g.outputWidth + ow])
+            worst = max(worst, abs(got - sum))
+        } } } }
+        #expect(worst < 1e-5)
+    }
+
+    @Test(arguments: cases)
+    func backwardMatchesFiniteDifferences(_ c: Case) {
+        let g = c.geometry
+        let conv = Conv(geometry: g, weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil)
+        let check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
+                                  outputCount: g.batch * g.outputChannels * g.outputPlane)
+        let result = check.worstError()
+        #expect(result.checked == g.batch * g.inputChannels * g.inputPlane)
+        #expect(result.error < 1e-3)
+    }
+}

@@ -1,0 +1,110 @@
+import Testing
+@testable import Engine
+
+/// Checks an operator's backward against central finite differences of
+/// L = sum_i r_i * y_i for a random r, the way ggml's test-backend-ops does.
+///
+/// Points where the one-sided differences disagree sit on a kink (ReLU at 0, Clip at its
+/// bounds, a max-pool tie): there the derivative is undefined and the point is skipped.
+struct GradientCheck {
+    let op: any Operator
+    var inputs: [[Float]]
+    let outputCount: Int
+    /// Which inputs receive a gradient.
+    var differentiable: [Bool]
+
+    init(_ op: any Operator, inputs: [[Float]], outputCount: Int, differentiable: [Bool]? = nil) {
+        self.op = op
+        self.inputs = inputs
+        self.outputCount = outputCount
+        self.differentiable = differentiable ?? Array(repeating: true, count: inputs.count)
+    }
+
+    /// Runs forward on the current inputs and returns the output.
+    func forward() -> [Float] {
+        run(outputGradient: nil).output
+    }
+
+    /// Largest |numeric - analytic| / max(1, |numeric|) over all checked points, and how many were checked.
+    func worstError(epsilon: Float = 1e-2, seed: UInt64 = 7) -> (error: Double, checked: Int) {
+        var generator = SeededGenerator(seed: seed)
+        let r = (0..<outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
+        let analytic = run(outputGradient: r).inputGradients
+        var worst = 0.0, checked = 0
+        for (index, input) in inputs.enumerated() where differentiable[index] {
+            for i in input.indices {
+                let center = loss(r, replacing: index, at: i, with: input[i])
+                let plus = loss(r, replacing: index, at: i, with: input[i] + epsilon)
+                let minus = loss(r, replacing: index, at: i, with: input[i] - epsilon)
+                let right = (plus - center) / Double(epsilon), left = (center - minus) / Double(epsilon)
+                if abs(right - left) > 1e-2 * max(1, abs(right)) { continue }  // a kink
+                let numeric = (plus - minus) / (2 * Double(epsilon))
+                worst = max(worst, abs(numeric - Double(analytic[index][i])) / max(1, abs(numeric)))
+                checked += 1
+            }
+        }
+        return (worst, checked)
+    }
+
+    private func loss(_ r: [Float], replacing index: Int, at i: Int, with value: Float) -> Double {
+        var copy = self
+        copy.inputs[index][i] = value
+        let y = copy.forward()
+        return zip(r, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+    }
+
+    private func run(outputGradient: [Float]?) -> (output: [Float], inputGradients: [[Float]]) {
+        let count = inputs.count
+        var buffers = inputs.map { input -> UnsafeMutablePointer<Float> in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(input.count, 1))
+            p.initialize(from: input, count: input.count)
+            return p
+        }
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: outputCount)
+        output.initialize(repeating: 0, count: outputCount)
+        buffers.append(output)
+        let grads = (0...count).map { i -> UnsafeMutablePointer<Float>? in
+            guard i == count || differentiable[i] else { return nil }
+            let size = i == count ? outputCount : inputs[i].count
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
+            p.initialize(repeating: 0, count: size)
+            return p
+        }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(op.scratchCount, 1))
+        let values = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count + 1)
+        values.initialize(from: buffers, count: count + 1)
+        let gradients = UnsafeMutablePointer<UnsafeMutablePointer<Float>?>.allocate(capacity: count + 1)
+        gradients.initialize(from: grads, count: count + 1)
+        defer {
+            buffers.forEach { $0.deallocate() }
+            grads.forEach { $0?.deallocate() }
+            scratch.deallocate(); values.deallocate(); gradients.deallocate()
+        }
+        let io = StepIO(inputIDs: Array(0..<count), outputID: count, values: values, gradients: gradients, scratch: scratch)
+        op.forward(io)
+        let y = Array(UnsafeBufferPointer(start: output, count: outputCount))
+        guard let outputGradient else { return (y, []) }
+        grads[count]!.update(from: outputGradient, count: outputCount)
+        op.backward(io)
+        let inputGradients = (0..<count).map { i in grads[i].map { Array(UnsafeBufferPointer(start: $0, count: inputs[i].count)) } ?? [] }
+        return (y, inputGradients)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so every test run draws the same numbers.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomValues(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in Float.random(in: range, using: &generator) }
+}

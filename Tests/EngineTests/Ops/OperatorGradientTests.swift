@@ -1,0 +1,113 @@
+import Testing
+@testable import Engine
+
+/// Every operator's backward pass against central finite differences (kinks skipped).
+struct OperatorGradientTests {
+    static let activations: [Activation.Kind] = [
+        .relu, .leakyRelu(alpha: 0.1), .clip(min: 0, max: 0.5), .sigmoid, .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish,
+    ]
+
+    @Test(arguments: activations)
+    func activationBackwardMatchesFiniteDifferences(_ kind: Activation.Kind) {
+        let x = randomValues(60, seed: 11, in: -4...4)
+        let result = GradientCheck(Activation(kind: kind, count: 60), inputs: [x], outputCount: 60).worstError(epsilon: 1e-3)
+        #expect(result.checked >= 50)
+        #expect(result.error < 2e-3)
+    }
+
+    @Test func channelAffineBackwardMatchesFiniteDifferences() {
+        let op = ChannelAffine(batch: 2, channels: 3, spatial: 4, scale: [0.5, -2, 3], shift: [1, 2, 3])
+        let result = GradientCheck(op, inputs: [randomValues(24, seed: 12)], outputCount: 24).worstError()
+        #expect(result.checked == 24 && result.error < 1e-3)
+    }
+
+    static let broadcastShapes: [([Int], [Int])] = [([2, 3, 4, 4], [2, 3, 4, 4]), ([2, 3, 4, 4], [2, 3, 1, 1]), ([3, 1], [1, 4]), ([2, 3, 4], [4]), ([5], [])]
+
+    @Test(arguments: [BroadcastBinary.Kind.add, .sub, .mul, .div], broadcastShapes)
+    func broadcastBinaryBackwardMatchesFiniteDifferences(_ kind: BroadcastBinary.Kind, _ shapes: ([Int], [Int])) throws {
+        let layout = try #require(BroadcastLayout(shapes.0, shapes.1))
+        let a = randomValues(shapes.0.reduce(1, *), seed: 13)
+        // Keep divisors away from zero.
+        let b = randomValues(shapes.1.reduce(1, *), seed: 14, in: 0.5...2)
+        let op = BroadcastBinary(kind: kind, layout: layout)
+        let result = GradientCheck(op, inputs: [a, b], outputCount: layout.outputShape.reduce(1, *)).worstError(epsilon: 1e-3)
+        #expect(result.checked == a.count + b.count)
+        #expect(result.error < 5e-3)
+    }
+
+    @Test func concatBackwardHandsEachInputItsBlock() {
+        let op = Concat(outer: 2, blockSizes: [3 * 4, 2 * 4])
+        let result = GradientCheck(op, inputs: [randomValues(24, seed: 15), randomValues(16, seed: 16)], outputCount: 40).worstError()
+        #expect(result.checked == 40 && result.error < 1e-3)
+    }
+
+    @Test func transposeBackwardIsTheInversePermutation() {
+        let op = Transpose(inputShape: [2, 3, 4], permutation: [2, 0, 1])
+        let result = GradientCheck(op, inputs: [randomValues(24, seed: 17)], outputCount: 24).worstError()
+        #expect(result.checked == 24 && result.error < 1e-3)
+        let y = GradientCheck(op, inputs: [(0..<24).map(Float.init)], outputCount: 24).forward()
+        // y[k, i, j] = x[i, j, k]: y[1, 0, 2] = x[0, 2, 1] = 9
+        #expect(y[1 * 6 + 0 * 3 + 2] == 9)
+    }
+
+    @Test func softmaxBackwardMatchesFiniteDifferences() {
+        let result = GradientCheck(Softmax(rows: 2, axisSize: 5), inputs: [randomValues(10, seed: 18, in: -3...3)], outputCount: 10).worstError(epsilon: 1e-3)
+        #expect(result.checked == 10 && result.error < 2e-3)
+    }
+
+    @Test func padBackwardKeepsTheInnerRegion() {
+        // Pads [0,0,1,2] begin, [0,0,2,-1] end: the last input column is cropped.
+        let op = Pad(inputShape: [1, 2, 3, 4], outputShape: [1, 2, 6, 5], begins: [0, 0, 1, 2], value: 0.25)
+        let result = GradientCheck(op, inputs: [randomValues(24, seed: 19)], outputCount: 60).worstError()
+        #expect(result.checked == 24 && result.error < 1e-3)
+        let y = GradientCheck(op, inputs: [(0..<24).map(Float.init)], outputCount: 60).forward()
+        #expect(y[0] == 0.25)                 // padding
+        #expect(y[1 * 5 + 2] == 0)            // x[0,0,0,0] lands at (1, 2)
+        #expect(y[1 * 5 + 4] == 2)            // x[0,0,0,2]; x[0,0,0,3] is cropped
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func gemmBackwardMatchesFiniteDifferencesForEveryTransposition(_ t: (Bool, Bool)) throws {
+        let (m, n, k) = (3, 4, 5)
+        var op = MatrixProduct(m: m, n: n, k: k, transposeA: t.0, transposeB: t.1, alpha: 0.5, beta: 2)
+        op.biasLayout = try #require(BroadcastLayout([m, n], [n]))
+        let inputs = [randomValues(m * k, seed: 20), randomValues(k * n, seed: 21), randomValues(n, seed: 22)]
+        let result = GradientCheck(op, inputs: inputs, outputCount: m * n).worstError()
+        #expect(result.checked == m * k + k * n + n && result.error < 1e-3)
+    }
+
+    @Test func batchedMatMulBackwardMatchesFiniteDifferences() {
+        let op = MatrixProduct(m: 2, n: 3, k: 4, batchCount: 2, strideB: 12)
+        let result = GradientCheck(op, inputs: [randomValues(16, seed: 23), randomValues(24, seed: 24)], outputCount: 12).worstError()
+        #expect(result.checked == 40 && result.error < 1e-3)
+    }
+
+    static let pools: [(Pool.Kind, Int, Int, (Int, Int), Int)] = [
+        (.max, 3, 2, (1, 1), 1), (.max, 2, 2, (0, 0), 1), (.max, 3, 1, (2, 2), 2),
+        (.average(countIncludePad: false), 3, 2, (1, 1), 1), (.average(countIncludePad: true), 3, 2, (1, 1), 1),
+    ]
+
+    @Test(arguments: pools.indices)
+    func poolBackwardMatchesFiniteDifferences(_ index: Int) {
+        let (kind, kernel, stride, pads, dilation) = Self.pools[index]
+        let out = ConvGeometry.outputSize(input: 7, kernel: kernel, stride: stride, dilation: dilation, padBegin: pads.0, padEnd: pads.1)
+        let g = ConvGeometry(batch: 2, inputChannels: 2, inputHeight: 7, inputWidth: 7, outputChannels: 2, outputHeight: out, outputWidth: out,
+                             kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                             dilationHeight: dilation, dilationWidth: dilation, padTop: pads.0, padLeft: pads.0, groups: 2)
+        let op = Pool(kind: kind, geometry: g, padEndHeight: pads.1, padEndWidth: pads.1)
+        let result = GradientCheck(op, inputs: [randomValues(196, seed: 25)], outputCount: 8 * out * out).worstError(epsilon: 1e-3)
+        #expect(result.checked >= 150)
+        #expect(result.error < 2e-3)
+    }
+
+    @Test func globalAveragePoolSpreadsOneOverZ() {
+        let op = GlobalAveragePool(planes: 6, planeSize: 9)
+        let result = GradientCheck(op, inputs: [randomValues(54, seed: 26)], outputCount: 6).worstError()
+        #expect(result.checked == 54 && result.error < 1e-3)
+    }
+
+    @Test func passThroughCopiesForwardAndBackward() {
+        let result = GradientCheck(PassThrough(count: 10), inputs: [randomValues(10, seed: 27)], outputCount: 10).worstError()
+        #expect(result.checked == 10 && result.error < 1e-3)
+    }
+}
