@@ -111,6 +111,6 @@ struct ProtobufWriter {
 
     /// A ModelProto whose graph holds the one initializer `build` writes (GraphProto.initializer = 5).
     static func model(initializer build: (inout ProtobufWriter) -> Void) -> [UInt8] {
-        model { $0.message(5, build) }
+        model(graph: { $0.message(5, build) })
     }
 }
