@@ -5,8 +5,12 @@ import Testing
 /// Models that must be refused, each with the error that names the reason.
 @Suite struct ValidationTests {
     private func loadError(_ name: String) -> ONNXError? {
+        loadError(Fixtures.url(name))
+    }
+
+    private func loadError(_ url: URL) -> ONNXError? {
         do {
-            _ = try ONNXModelLoader.load(contentsOf: Fixtures.url(name))
+            _ = try ONNXModelLoader.load(contentsOf: url)
             return nil
         } catch {
             return error
@@ -75,6 +79,28 @@ import Testing
         }
         let base = Fixtures.url("external")
         #expect(try ONNXModelLoader.parse(bytes, baseDirectory: base).graph.initializers.count == 2)
+    }
+
+    @Test func refusesExternalDataSymlinkedOutsideTheModelDirectory() throws {
+        let files = FileManager.default
+        let directory = files.temporaryDirectory.appendingPathComponent("onnx-symlink-\(UUID().uuidString)")
+        try files.createDirectory(at: directory, withIntermediateDirectories: false)
+        defer { try? files.removeItem(at: directory) }
+        try files.copyItem(at: Fixtures.url("external/conv_external.onnx"), to: directory.appendingPathComponent("m.onnx"))
+        try files.createSymbolicLink(at: directory.appendingPathComponent("conv_external.weights"),
+                                     withDestinationURL: Fixtures.url("external/conv_external.weights"))
+        guard case let .externalData(reason)? = loadError(directory.appendingPathComponent("m.onnx")) else {
+            Issue.record("expected an external data error")
+            return
+        }
+        #expect(reason.contains("outside the model directory"))
+    }
+
+    @Test func refusesTwoInitializersWithOneName() {
+        let bytes = ProtobufWriter.model(graph: { graph in
+            for _ in 0 ..< 2 { graph.message(5) { $0.varint(2, 1); $0.string(8, "w"); $0.fixed32(4, 1) } }
+        })
+        #expect(parseError(bytes) == .malformed("graph '': two initializers are named 'w'"))
     }
 
     @Test func refusesExternalRangeBeyondEndOfFile() {

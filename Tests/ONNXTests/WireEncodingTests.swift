@@ -36,7 +36,7 @@ import Testing
 
     @Test func readsPackedAndUnpackedRepeatedAttributesAlike() throws {
         let ints: [Int64] = [0, 3, -1, 2, Int64.max, Int64.min]
-        let floats: [Float] = [1.5, -0.0, .infinity, 3e-39]
+        let floats: [Float] = [1.5, -0.0, .infinity, .leastNonzeroMagnitude]
         for packed in [true, false] {
             let node = try #require(try ONNXModelLoader.parse(nodeModel(packed: packed, ints: ints, floats: floats)).graph.nodes.first)
             #expect(try node.ints("perm") == ints, "packed: \(packed)")
