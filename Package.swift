@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
         .testTarget(name: "PreprocessTests", dependencies: ["Preprocess"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ONNXTests", dependencies: ["ONNX"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"]),
         .testTarget(name: "CAMTests", dependencies: ["CAM"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service"]),

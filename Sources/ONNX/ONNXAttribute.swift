@@ -40,7 +40,7 @@ extension ONNXAttribute {
             case 3: int = try field.int64(in: reader)
             case 4: string = try field.string(in: reader)
             case 5: tensor = try ONNXTensor(reading: field.message("TensorProto", in: reader), externalFiles: externalFiles)
-            case 7: try field.appendFixed32(to: &floats, in: reader)
+            case 7: try field.appendFixed(to: &floats, in: reader)
             case 8: try field.appendVarints(to: &ints, in: reader)
             case 9: strings.append(try field.string(in: reader))
             default: break  // graphs, sparse tensors, type protos, doc_string, ref_attr_name, unknown

@@ -47,6 +47,10 @@ public struct ONNXGraph: Sendable {
             default: break  // doc_string, quantization_annotation, metadata_props
             }
         }
+        var seen = Set<String>()
+        for tensor in initializers where !seen.insert(tensor.name).inserted {
+            throw .malformed("graph '\(name)': two initializers are named '\(tensor.name)'")
+        }
         self.init(name: name, nodes: nodes, initializers: initializers, inputs: inputs, outputs: outputs, valueInfo: valueInfo)
     }
 }

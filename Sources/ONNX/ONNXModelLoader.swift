@@ -4,7 +4,7 @@ import Foundation
 /// loader checks the format's version before anything else), then reads every node, tensor
 /// and value info, checking each tensor's size against its dims.
 public enum ONNXModelLoader {
-    /// IR versions 3 (ONNX 1.0, opset 7 era) to 11 (ONNX 1.18+).
+    /// IR versions 3 (ONNX 1.0 to 1.3) to 11 (ONNX 1.18 and later).
     public static let supportedIRVersions: ClosedRange<Int64> = 3 ... 11
     /// Default-domain (ai.onnx) opsets the Engine's operators are written against.
     public static let supportedDefaultOpsets: ClosedRange<Int64> = 7 ... 23

@@ -2,51 +2,44 @@
 /// `ONNXError.badAttribute` when it is present with another type.
 extension ONNXNode {
     public func int(_ name: String) throws(ONNXError) -> Int64? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .int(value) = attribute else { throw mismatch(name, expected: "int", found: attribute) }
-        return value
+        try attribute(name, expected: "int") { if case let .int(value) = $0 { value } else { nil } }
     }
 
     public func ints(_ name: String) throws(ONNXError) -> [Int64]? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .ints(values) = attribute else { throw mismatch(name, expected: "ints", found: attribute) }
-        return values
+        try attribute(name, expected: "ints") { if case let .ints(values) = $0 { values } else { nil } }
     }
 
     public func float(_ name: String) throws(ONNXError) -> Float? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .float(value) = attribute else { throw mismatch(name, expected: "float", found: attribute) }
-        return value
+        try attribute(name, expected: "float") { if case let .float(value) = $0 { value } else { nil } }
     }
 
     public func floats(_ name: String) throws(ONNXError) -> [Float]? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .floats(values) = attribute else { throw mismatch(name, expected: "floats", found: attribute) }
-        return values
+        try attribute(name, expected: "floats") { if case let .floats(values) = $0 { values } else { nil } }
     }
 
     public func string(_ name: String) throws(ONNXError) -> String? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .string(value) = attribute else { throw mismatch(name, expected: "string", found: attribute) }
-        return value
+        try attribute(name, expected: "string") { if case let .string(value) = $0 { value } else { nil } }
     }
 
     public func strings(_ name: String) throws(ONNXError) -> [String]? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .strings(values) = attribute else { throw mismatch(name, expected: "strings", found: attribute) }
-        return values
+        try attribute(name, expected: "strings") { if case let .strings(values) = $0 { values } else { nil } }
     }
 
     public func tensor(_ name: String) throws(ONNXError) -> ONNXTensor? {
-        guard let attribute = attributes[name] else { return nil }
-        guard case let .tensor(value) = attribute else { throw mismatch(name, expected: "tensor", found: attribute) }
-        return value
+        try attribute(name, expected: "tensor") { if case let .tensor(value) = $0 { value } else { nil } }
     }
 
     /// The name to show in errors: the node's name, or its op type when it has none.
     public var displayName: String { name.isEmpty ? opType : name }
 
-    private func mismatch(_ name: String, expected: String, found: ONNXAttribute) -> ONNXError {
-        .badAttribute(node: displayName, name: name, reason: "expected \(expected), found \(found.kindName)")
+    /// The attribute `name` as `extract` reads it; nil when absent.
+    private func attribute<Value>(
+        _ name: String, expected: String, _ extract: (ONNXAttribute) -> Value?
+    ) throws(ONNXError) -> Value? {
+        guard let attribute = attributes[name] else { return nil }
+        guard let value = extract(attribute) else {
+            throw .badAttribute(node: displayName, name: name, reason: "expected \(expected), found \(attribute.kindName)")
+        }
+        return value
     }
 }

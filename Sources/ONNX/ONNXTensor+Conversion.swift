@@ -6,7 +6,7 @@ extension ONNXTensor {
     public func floats() throws(ONNXError) -> [Float] {
         switch (dataType, storage) {
         case let (.float, .raw(region)):
-            return region.littleEndianValues(UInt32.self).map(Float.init(bitPattern:))
+            return region.floatValues()
         case let (.float, .floatData(values)):
             return values
         case let (.double, .raw(region)):
@@ -94,21 +94,32 @@ extension ONNXTensor {
 }
 
 extension ByteRegion {
+    /// The region read as little-endian binary32 values (its size is a multiple of 4).
+    func floatValues() -> [Float] {
+        #if _endian(little)
+        copiedElements(Float.self)
+        #else
+        littleEndianValues(UInt32.self).map(Float.init(bitPattern:))
+        #endif
+    }
+
     /// The region read as consecutive little-endian integers (its size is a multiple of the width).
-    func littleEndianValues<Integer: FixedWidthInteger>(_: Integer.Type) -> [Integer] {
-        let count = range.count / MemoryLayout<Integer>.size
+    func littleEndianValues<Integer: FixedWidthInteger & BitwiseCopyable>(_: Integer.Type) -> [Integer] {
+        #if _endian(little)
+        copiedElements(Integer.self)
+        #else
+        copiedElements(Integer.self).map(Integer.init(littleEndian:))
+        #endif
+    }
+
+    /// The bytes copied, as they are, into an array of `Element`: a single memcpy, with no
+    /// intermediate array, because this is the copy that converts a model's weights.
+    private func copiedElements<Element: BitwiseCopyable>(_: Element.Type) -> [Element] {
+        let count = range.count / MemoryLayout<Element>.stride
         return withBytes { bytes in
-            [Integer](unsafeUninitializedCapacity: count) { buffer, initialized in
-                #if _endian(little)
-                // Same byte order as the host: one copy.
+            [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
                 UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: bytes[0 ..< count * MemoryLayout<Integer>.size]))
-                #else
-                for index in 0 ..< count {
-                    buffer[index] = Integer(littleEndian: bytes.loadUnaligned(
-                        fromByteOffset: index * MemoryLayout<Integer>.size, as: Integer.self))
-                }
-                #endif
+                    from: UnsafeRawBufferPointer(rebasing: bytes[0 ..< count * MemoryLayout<Element>.stride]))
                 initialized = count
             }
         }

@@ -57,39 +57,25 @@ extension WireField {
         }
     }
 
-    /// Appends a repeated fixed32 field (float), packed or not.
-    func appendFixed32(to values: inout [UInt32], in reader: WireReader) throws(ONNXError) {
+    /// Appends a repeated fixed-width field, packed or not: `UInt32` for float (fixed32),
+    /// `UInt64` for double (fixed64).
+    func appendFixed<Integer: FixedWidthInteger>(to values: inout [Integer], in reader: WireReader) throws(ONNXError) {
+        let width = MemoryLayout<Integer>.size
         switch value {
-        case let .fixed32(raw):
-            values.append(raw)
+        case let .fixed32(raw) where width == 4:
+            values.append(Integer(truncatingIfNeeded: raw))
+        case let .fixed64(raw) where width == 8:
+            values.append(Integer(truncatingIfNeeded: raw))
         case let .lengthDelimited(range):
-            guard range.count % 4 == 0 else {
-                throw .malformed("\(reader.message) packed field \(number): \(range.count) bytes is not a multiple of 4")
+            guard range.count % width == 0 else {
+                throw .malformed("\(reader.message) packed field \(number): \(range.count) bytes is not a multiple of \(width)")
             }
-            values.reserveCapacity(values.count + range.count / 4)
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: 4) {
-                values.append(littleEndianInteger(UInt32.self, at: start, in: reader.storage))
+            values.reserveCapacity(values.count + range.count / width)
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: width) {
+                values.append(littleEndianInteger(Integer.self, at: start, in: reader.storage))
             }
         default:
-            throw wrongType("fixed32 or packed fixed32", in: reader)
-        }
-    }
-
-    /// Appends a repeated fixed64 field (double), packed or not.
-    func appendFixed64(to values: inout [UInt64], in reader: WireReader) throws(ONNXError) {
-        switch value {
-        case let .fixed64(raw):
-            values.append(raw)
-        case let .lengthDelimited(range):
-            guard range.count % 8 == 0 else {
-                throw .malformed("\(reader.message) packed field \(number): \(range.count) bytes is not a multiple of 8")
-            }
-            values.reserveCapacity(values.count + range.count / 8)
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: 8) {
-                values.append(littleEndianInteger(UInt64.self, at: start, in: reader.storage))
-            }
-        default:
-            throw wrongType("fixed64 or packed fixed64", in: reader)
+            throw wrongType("fixed\(width * 8) or packed fixed\(width * 8)", in: reader)
         }
     }
 }
