@@ -255,6 +255,9 @@ SPECS = {
                                              interpolation="bilinear", channelOrder="rgb", **IMAGENET),
     "exact48x40-bicubic-imagenet-bgr": dict(width=48, height=40, resize={"exact": True},
                                             interpolation="bicubic", channelOrder="bgr", **IMAGENET),
+    # A shorter side below the crop: torchvision pads with zeros before cropping.
+    "short50-crop64x56-bilinear-half": dict(width=64, height=56, resize={"shorterSide": 50},
+                                            interpolation="bilinear", channelOrder="rgb", **HALF),
     "short256-crop224-bicubic-imagenet": dict(width=224, height=224, resize={"shorterSide": 256},
                                               interpolation="bicubic", channelOrder="rgb", **IMAGENET),
 }
@@ -272,14 +275,13 @@ def reference_pipeline(spec: dict):
     else:
         geometry = [T.Resize((spec["height"], spec["width"]), interpolation=mode)]
     geometry = T.Compose(geometry)
-    to_tensor = T.Compose([T.ToTensor(), T.Normalize(spec["mean"], spec["std"])])
+    # mean[c] and std[c] belong to tensor channel c, so BGR flips before normalising.
+    flip = [T.Lambda(lambda t: torch.flip(t, dims=[0]))] if spec["channelOrder"] == "bgr" else []
+    to_tensor = T.Compose([T.ToTensor(), *flip, T.Normalize(spec["mean"], spec["std"])])
 
     def run(image: Image.Image):
         cropped = geometry(image)
-        tensor = to_tensor(cropped)
-        if spec["channelOrder"] == "bgr":
-            tensor = torch.flip(tensor, dims=[0])
-        return np.asarray(cropped), tensor.numpy().astype("<f4")
+        return np.asarray(cropped), to_tensor(cropped).numpy().astype("<f4")
 
     return run
 
@@ -304,6 +306,8 @@ def write_preprocess_fixtures():
         for name in inputs:
             if spec_name.startswith("short256") and name == "photo-199x301.png":
                 continue  # the two others cover up- and downscaling at full size
+            if spec_name.startswith("short50") and name != "photo-199x301.png":
+                continue  # one padded case is enough
             with Image.open(PREPROCESS_DIR / name) as decoded:
                 cropped, tensor = run(decoded.convert("RGB"))
             stem = f"{name.rsplit('.', 1)[0]}.{spec_name}"
