@@ -1,1 +1,0 @@
-// The ImageCodecs module. See Package.swift for its place in the data flow.
