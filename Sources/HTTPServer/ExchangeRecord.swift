@@ -1,0 +1,17 @@
+/// One finished request/response exchange, for access logs and metrics. Reported after the
+/// response was written (or failed to be).
+public struct ExchangeRecord: Sendable {
+    /// "-" when the request could not be parsed that far.
+    public var method: String
+    public var path: String
+    public var status: Int
+    /// Bytes of the request (head and body as sent).
+    public var bytesIn: Int
+    /// Bytes of the response written to the socket.
+    public var bytesOut: Int
+    /// From the request's last byte to the response's last byte written.
+    public var duration: Duration
+    public var peerAddress: String
+    /// The response's X-Request-ID, else the request's, if any.
+    public var requestID: String?
+}

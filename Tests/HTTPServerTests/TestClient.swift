@@ -1,0 +1,113 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum TestClientError: Error {
+    case connectFailed(Int32)
+    case timedOut
+    case closedByPeer
+    case malformedResponse
+}
+
+struct TestResponse {
+    var status: Int
+    var headers: [String: String]
+    var body: [UInt8]
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A blocking raw-socket HTTP client for tests: writes exactly the bytes given and reads
+/// responses with a receive timeout, so no test waits forever.
+final class TestClient {
+    private let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(host: String = "127.0.0.1", port: Int, timeout: Duration = .seconds(2)) throws {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &info) == 0, let address = info?.pointee else {
+            throw TestClientError.connectFailed(EINVAL)
+        }
+        defer { freeaddrinfo(info) }
+        fd = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
+        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let result = connect(fd, address.ai_addr, address.ai_addrlen)
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw TestClientError.connectFailed(code)
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw TestClientError.closedByPeer }
+            offset += sent
+        }
+    }
+
+    /// Closes the sending side only (FIN), as a client that is done sending.
+    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Reads one response: status line, fields, and a Content-Length body (none for 1xx/204).
+    func readResponse() throws -> TestResponse {
+        let headEnd = try readUntil(Array("\r\n\r\n".utf8))
+        let head = String(decoding: pending[..<headEnd], as: UTF8.self)
+        pending.removeFirst(headEnd + 4)
+        var lines = head.components(separatedBy: "\r\n")
+        let statusParts = lines.removeFirst().split(separator: " ")
+        guard statusParts.count >= 2, statusParts[0] == "HTTP/1.1", let status = Int(statusParts[1]) else {
+            throw TestClientError.malformedResponse
+        }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { throw TestClientError.malformedResponse }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = (100..<200).contains(status) || status == 204 ? 0 : Int(headers["content-length"] ?? "0") ?? 0
+        while pending.count < length { try receive() }
+        let body = Array(pending[..<length])
+        pending.removeFirst(length)
+        return TestResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Bytes received and not yet read as a response.
+    var unreadText: String { String(decoding: pending, as: UTF8.self) }
+
+    /// True when the server closed the connection (EOF) before the receive timeout; bytes sent
+    /// before the close stay in `unreadText`.
+    func waitForClose() -> Bool {
+        while true {
+            do { try receive() } catch TestClientError.closedByPeer { return true } catch { return false }
+        }
+    }
+
+    private func readUntil(_ marker: [UInt8]) throws -> Int {
+        while true {
+            if let range = pending.firstRange(of: marker) { return range.lowerBound }
+            try receive()
+        }
+    }
+
+    private func receive() throws {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            pending.append(contentsOf: buffer[..<count])
+        } else if count == 0 || errno == ECONNRESET {
+            throw TestClientError.closedByPeer
+        } else {
+            throw TestClientError.timedOut
+        }
+    }
+}
