@@ -10,6 +10,7 @@ struct PendingExchange {
     var receivedAt: ContinuousClock.Instant
     var keepAlive: Bool
     var requestID: String?
+    var forwardedFor: String? = nil
     var status = 0
     var bytesOut = 0
     var replied = false
@@ -18,8 +19,10 @@ struct PendingExchange {
 extension Connection {
     /// Hands a complete request to the responder; its reply comes back through `deliver`.
     func dispatch(_ request: HTTPRequest, bytesIn: Int) {
-        let exchange = beginExchange(method: request.method, path: request.path, bytesIn: bytesIn,
+        var exchange = beginExchange(method: request.method, path: request.path, bytesIn: bytesIn,
                                      keepAlive: request.keepAlive, requestID: request.headers["X-Request-ID"])
+        exchange.forwardedFor = request.headers["X-Forwarded-For"]
+        self.exchange = exchange
         let context = RequestContext(
             peerAddress: peerAddress,
             isClientConnected: { [liveness] in liveness.isConnected },
@@ -72,7 +75,7 @@ extension Connection {
             method: exchange.method, path: exchange.path, status: exchange.status,
             bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut,
             duration: exchange.receivedAt.duration(to: .now),
-            peerAddress: peerAddress, requestID: exchange.requestID))
+            peerAddress: peerAddress, requestID: exchange.requestID, forwardedFor: exchange.forwardedFor))
         guard exchange.keepAlive else { return startLingering() }
         phase = .awaitingRequest
         arm(.idle)

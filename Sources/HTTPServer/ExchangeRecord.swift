@@ -14,4 +14,6 @@ public struct ExchangeRecord: Sendable {
     public var peerAddress: String
     /// The response's X-Request-ID, else the request's, if any.
     public var requestID: String?
+    /// The request's X-Forwarded-For, for the application to resolve against its trusted proxies.
+    public var forwardedFor: String? = nil
 }

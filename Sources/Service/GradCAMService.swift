@@ -1,0 +1,131 @@
+import Foundation
+import HTTP1
+import HTTPServer
+import Logging
+
+/// The application: routes requests, queues image work on the pool, and renders every
+/// answer. The socket server calls `respond` and never learns what a route does.
+public final class GradCAMService: HTTPResponder {
+    public let config: ServiceConfig
+    public let explainer: Explainer
+    public let pool: WorkerPool
+    public let metrics: ServiceMetrics
+    let logger: Logger
+
+    public init(config: ServiceConfig, bundle: ModelBundle, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "gradcam-server")) {
+        self.config = config
+        explainer = Explainer(bundle: bundle, decodeLimits: .init(maxPixels: config.maxImagePixels))
+        pool = WorkerPool(model: bundle.model, workers: config.workerCount, queueCapacity: config.queueDepth)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Method and routes; `Allow` lists what a path supports (RFC 9110 15.5.6).
+    static let routes: [String: [String]] = [
+        "/explain": ["POST"], "/predict": ["POST"], "/healthz": ["GET", "HEAD"], "/readyz": ["GET", "HEAD"],
+        "/v1/model": ["GET", "HEAD"], "/metrics": ["GET", "HEAD"],
+    ]
+
+    public func respond(to request: HTTPRequest, context: RequestContext, reply: @escaping @Sendable (HTTPResponse) -> Void) {
+        let requestID = RequestID.resolve(request.headers["X-Request-ID"])
+        let cors = CORSPolicy(allowedOrigins: config.corsOrigins)
+        let finish: @Sendable (HTTPResponse) -> Void = { response in
+            var response = response
+            response.headers.replaceOrAdd(name: "X-Request-ID", value: requestID)
+            cors.decorate(&response, origin: request.headers["Origin"])
+            reply(response)
+        }
+        if request.method == "OPTIONS" {
+            finish(cors.preflight(request, allowed: GradCAMService.routes[request.path]))
+            return
+        }
+        guard let allowed = GradCAMService.routes[request.path] else {
+            finish(GradCAMService.errorResponse(.notFound(path: request.path)))
+            return
+        }
+        guard allowed.contains(request.method) else {
+            finish(GradCAMService.errorResponse(.methodNotAllowed(allowed: allowed)))
+            return
+        }
+        switch request.path {
+        case "/healthz": finish(.json(#"{"status":"ok"}"#))
+        case "/readyz": finish(readiness())
+        case "/v1/model": finish(.json(ModelDescription(explainer.bundle).json()))
+        case "/metrics":
+            finish(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metrics.render(pool: pool)))
+        default:
+            submitImageJob(request, context: context, explains: request.path == "/explain", reply: finish)
+        }
+    }
+
+    private func readiness() -> HTTPResponse {
+        guard pool.isAcceptingWork else {
+            return GradCAMService.errorResponse(.overloaded(retryAfterSeconds: config.retryAfterSeconds))
+        }
+        return .json(#"{"status":"ready","queueDepth":\#(pool.queueDepth),"workers":\#(pool.workerCount)}"#)
+    }
+
+    /// Parses on the connection's queue (cheap), then queues decode + engine + encode on the pool.
+    private func submitImageJob(_ request: HTTPRequest, context: RequestContext, explains: Bool,
+                                reply: @escaping @Sendable (HTTPResponse) -> Void) {
+        // RFC 9112 6.3: a POST with neither Content-Length nor Transfer-Encoding has no body.
+        if request.headers["Content-Length"] == nil && request.headers["Transfer-Encoding"] == nil {
+            reply(GradCAMService.errorResponse(.lengthRequired))
+            return
+        }
+        let parsed: ExplainRequest
+        do { parsed = try ExplainRequest.parse(request, explains: explains) } catch {
+            reply(GradCAMService.errorResponse(error))
+            return
+        }
+        let explainer = self.explainer, metrics = self.metrics, retryAfter = config.retryAfterSeconds
+        let deadline = DispatchTime.now() + .milliseconds(config.queueTimeoutMs)
+        let accepted = pool.submit(deadline: deadline, isClientConnected: context.isClientConnected) { outcome, waited in
+            switch outcome {
+            case .clientGone:
+                metrics.recordDropped()
+                reply(GradCAMService.errorResponse(.clientGone))
+            case .expired:
+                metrics.recordExpired()
+                reply(GradCAMService.errorResponse(.deadlineExceeded(retryAfterSeconds: retryAfter)))
+            case .run(let session):
+                let started = DispatchTime.now()
+                let response: HTTPResponse
+                do {
+                    var result = try explainer.explain(imageBytes: parsed.image, options: parsed.options, session: session)
+                    result.timings.queue = waited
+                    response = try ResponseRenderer.render(result, for: parsed, explainer: explainer)
+                } catch {
+                    response = GradCAMService.errorResponse(ServiceError(error))
+                }
+                metrics.recordJob(busySeconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+                reply(response)
+            }
+        }
+        if !accepted {
+            metrics.recordRejected()
+            reply(GradCAMService.errorResponse(.overloaded(retryAfterSeconds: retryAfter)))
+        }
+    }
+
+    /// The one function that turns any service error into its response.
+    static func errorResponse(_ error: ServiceError) -> HTTPResponse {
+        ErrorBody.response(status: error.status, code: error.code, message: error.description, extraHeaders: HTTPHeaders(error.headers))
+    }
+}
+
+extension HTTPResponse {
+    static func json(_ text: String) -> HTTPResponse { json(Array(text.utf8)) }
+    static func json(_ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
+    }
+}
+
+/// X-Request-ID: echo a client's id when it is short printable ASCII, else make one.
+enum RequestID {
+    static func resolve(_ offered: String?) -> String {
+        if let offered, (1...128).contains(offered.utf8.count),
+           offered.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return offered }
+        return UUID().uuidString.lowercased()
+    }
+}

@@ -1,1 +1,0 @@
-// The Service module. See Package.swift for its place in the data flow.

@@ -1,0 +1,107 @@
+import ArgumentParser
+import CAM
+import Engine
+import Foundation
+import Service
+import Tensor
+
+/// `gradcam-server bench`: engine latency per stage and throughput with all workers.
+/// Prints figures; it asserts nothing (performance is measured, never tested).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure forward, backward and CAM latency and images/s.")
+
+    @Option(help: "An .onnx file or a model directory (default: the bundled model).")
+    var model: String?
+    @Option(help: "Target layer (default: the model's).")
+    var layer: String?
+    @Option(help: "OpenBLAS threads for the latency run.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Timed iterations per measurement.")
+    var iterations: Int = 50
+    @Option(help: "Workers for the throughput run (each with one BLAS thread).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Seconds of the throughput run.")
+    var seconds: Double = 5
+
+    func run() throws {
+        let bundle = try ModelBundle.load(path: model ?? ModelBundle.defaultModelPath())
+        let m = bundle.model
+        guard let target = layer ?? bundle.defaultLayer else { throw ValidationError("the model has no layer to explain") }
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<m.inputShape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) }
+
+        BLASRuntime.setThreadCount(threads)
+        let session = Session(model: m)
+        var forward = [Double](), backward = [Double](), cam = [Double]()
+        for i in 0..<(iterations + 3) {
+            let t0 = now()
+            let logits = try input.withUnsafeBufferPointer { try session.forward($0) }
+            let t1 = now()
+            let c = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+            let g = try session.backward(classes: [c], layer: target)
+            let t2 = now()
+            let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
+            _ = try CAMComposer.explain(maps, classIndex: c, method: GradCAM(), width: m.inputShape[2], height: m.inputShape[1])
+            let t3 = now()
+            if i >= 3 { forward.append(t1 - t0); backward.append(t2 - t1); cam.append(t3 - t2) }
+        }
+        let total = zip(zip(forward, backward), cam).map { $0.0 + $0.1 + $1 }
+        print("model \(bundle.manifest.name)  layer \(target)  input \(m.inputShape)")
+        print("openblas core \(BLASRuntime.coreName)  threads \(threads)  iterations \(iterations)")
+        print("stage          median     p10      p90   (ms)")
+        for (name, samples) in [("forward", forward), ("backward", backward), ("cam", cam), ("gradcam total", total)] {
+            print(String(format: "%-13@ %8.2f %8.2f %8.2f", name as NSString, percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
+        }
+        let rate = throughput(model: m, layer: target, input: input)
+        print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each)", rate, workers))
+        print("peak RSS      \(peakResidentMegabytes()) MB")
+    }
+
+    private func throughput(model: Model, layer: String, input: [Float]) -> Double {
+        BLASRuntime.setThreadCount(1)
+        let deadline = now() + seconds * 1000
+        let counter = Counter()
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            let thread = Thread {
+                let session = Session(model: model)
+                while now() < deadline {
+                    guard let logits = try? input.withUnsafeBufferPointer({ try session.forward($0) }),
+                          let g = try? session.backward(classes: [0], layer: layer) else { break }
+                    let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
+                    _ = try? CAMComposer.explain(maps, classIndex: 0, method: GradCAM(), width: model.inputShape[2], height: model.inputShape[1])
+                    _ = logits
+                    counter.increment()
+                }
+                group.leave()
+            }
+            group.enter()
+            thread.start()
+        }
+        let start = now()
+        group.wait()
+        return Double(counter.value) / ((now() - start) / 1000)
+    }
+}
+
+/// A thread-safe count of finished images.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
+
+func percentile(_ samples: [Double], _ p: Double) -> Double {
+    let sorted = samples.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+}
+
+func peakResidentMegabytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) / 1024
+}
