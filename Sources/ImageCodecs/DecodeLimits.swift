@@ -3,10 +3,11 @@
 public struct DecodeLimits: Sendable, Equatable {
     /// Largest `width * height` accepted. Default 40 megapixels (120 MB of RGB).
     public var maxPixels: Int
-    /// Largest width or height accepted. Default 16384, so a 1 x 40,000,000 strip is refused.
+    /// Largest width or height accepted. Default 65535, JPEG's own limit (ITU T.81 B.2.2);
+    /// memory is bounded by `maxPixels`, and Preprocess copes with extreme aspect ratios.
     public var maxDimension: Int
 
-    public init(maxPixels: Int = 40_000_000, maxDimension: Int = 16384) {
+    public init(maxPixels: Int = 40_000_000, maxDimension: Int = 65535) {
         self.maxPixels = maxPixels
         self.maxDimension = maxDimension
     }

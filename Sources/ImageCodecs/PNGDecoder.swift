@@ -28,7 +28,7 @@ enum PNGDecoder {
         try limits.check(width: width, height: height)
 
         let layout = Layout(fileFormat: image.format, relabelledGrayAlpha16: description.isRelabelledGrayAlpha16)
-        // libpng 1.6.39 (as patched by Debian) scrambles Adam7 16-bit input read to 8-bit
+        // The libpng here (Debian 1.6.39-2+deb12u6) scrambles Adam7 16-bit input read to 8-bit
         // output (pnggroup/libpng#853); 16-bit RGBA is the one layout that needs that path.
         if layout == .rgba16 && description.isInterlaced {
             throw .unsupportedColorSpace("interlaced 16-bit RGBA PNG")

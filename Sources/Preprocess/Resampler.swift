@@ -24,30 +24,36 @@ enum Resampler {
     /// input (rows of `image`) -> output (rows.count x taps.first.count)
     private static func horizontalPass(_ image: RGBImage, rows: Range<Int>, taps: ResampleTaps) -> RGBImage {
         let width = taps.first.count
+        let rowBytes = image.rowBytes
         var output = [UInt8](repeating: 0, count: rows.count * width * 3)
         let half = 1 << (ResampleTaps.precisionBits - 1)
+        // Unchecked buffers: every index is bounded by the taps, which stay inside the image.
         image.pixels.withUnsafeBufferPointer { input in
-            taps.weights.withUnsafeBufferPointer { weights in
-                for (row, y) in rows.enumerated() {
-                    for x in 0..<width {
-                        var r = half, g = half, b = half
-                        let base = x * taps.stride
-                        var at = y * image.rowBytes + taps.first[x] * 3
-                        for tap in 0..<taps.count[x] {
-                            let w = Int(weights[base + tap])
-                            r += Int(input[at]) * w
-                            g += Int(input[at + 1]) * w
-                            b += Int(input[at + 2]) * w
-                            at += 3
-                        }
-                        let out = (row * width + x) * 3
-                        output[out] = ResampleTaps.clip8(r)
-                        output[out + 1] = ResampleTaps.clip8(g)
-                        output[out + 2] = ResampleTaps.clip8(b)
+        taps.weights.withUnsafeBufferPointer { weights in
+        taps.first.withUnsafeBufferPointer { first in
+        taps.count.withUnsafeBufferPointer { count in
+        output.withUnsafeMutableBufferPointer { output in
+            for (row, y) in rows.enumerated() {
+                var out = row * width * 3
+                for x in 0..<width {
+                    var r = half, g = half, b = half
+                    var w = x * taps.stride
+                    var at = y * rowBytes + first[x] * 3
+                    for _ in 0..<count[x] {
+                        let weight = Int(weights[w])
+                        r += Int(input[at]) * weight
+                        g += Int(input[at + 1]) * weight
+                        b += Int(input[at + 2]) * weight
+                        at += 3
+                        w += 1
                     }
+                    output[out] = ResampleTaps.clip8(r)
+                    output[out + 1] = ResampleTaps.clip8(g)
+                    output[out + 2] = ResampleTaps.clip8(b)
+                    out += 3
                 }
             }
-        }
+        }}}}}
         return RGBImage(width: width, height: rows.count, pixels: output)
     }
 
@@ -57,23 +63,23 @@ enum Resampler {
         let rowBytes = image.rowBytes
         var output = [UInt8](repeating: 0, count: height * rowBytes)
         let half = 1 << (ResampleTaps.precisionBits - 1)
+        var sums = [Int](repeating: 0, count: rowBytes)
         image.pixels.withUnsafeBufferPointer { input in
-            taps.weights.withUnsafeBufferPointer { weights in
-                for y in 0..<height {
-                    let base = y * taps.stride
-                    let firstRow = (taps.first[y] - rowOffset) * rowBytes
-                    for sample in 0..<rowBytes {
-                        var sum = half
-                        var at = firstRow + sample
-                        for tap in 0..<taps.count[y] {
-                            sum += Int(input[at]) * Int(weights[base + tap])
-                            at += rowBytes
-                        }
-                        output[y * rowBytes + sample] = ResampleTaps.clip8(sum)
-                    }
+        taps.weights.withUnsafeBufferPointer { weights in
+        sums.withUnsafeMutableBufferPointer { sums in
+        output.withUnsafeMutableBufferPointer { output in
+            for y in 0..<height {
+                // Row by row, so the inner loop walks memory contiguously.
+                for sample in 0..<rowBytes { sums[sample] = half }
+                for tap in 0..<taps.count[y] {
+                    let weight = Int(weights[y * taps.stride + tap])
+                    let row = (taps.first[y] - rowOffset + tap) * rowBytes
+                    for sample in 0..<rowBytes { sums[sample] += Int(input[row + sample]) * weight }
                 }
+                let out = y * rowBytes
+                for sample in 0..<rowBytes { output[out + sample] = ResampleTaps.clip8(sums[sample]) }
             }
-        }
+        }}}}
         return RGBImage(width: image.width, height: height, pixels: output)
     }
 }

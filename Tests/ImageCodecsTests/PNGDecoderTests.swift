@@ -46,17 +46,17 @@ import Testing
         #expect { _ = try ImageDecoder.decode(Array(file.prefix(file.count / 2))) } throws: { Fixtures.isCorrupt($0) }
     }
 
-    @Test func rejectsHeaderOverDimensionLimitBeforeDecoding() throws {
+    @Test func rejectsHeaderOverPixelLimitBeforeDecoding() throws {
         let file = try Fixtures.bytes("huge.png")
-        #expect(throws: ImageDecodeError.tooLarge(width: 30000, height: 30000, limit: 16384)) {
+        #expect(throws: ImageDecodeError.tooLarge(width: 30000, height: 30000, limit: 40_000_000)) {
             _ = try ImageDecoder.decode(file)
         }
     }
 
-    @Test func rejectsHeaderOverPixelLimitBeforeDecoding() throws {
+    @Test func rejectsHeaderOverDimensionLimitBeforeDecoding() throws {
         let file = try Fixtures.bytes("huge.png")
-        let limits = DecodeLimits(maxPixels: 40_000_000, maxDimension: 65535)
-        #expect(throws: ImageDecodeError.tooLarge(width: 30000, height: 30000, limit: 40_000_000)) {
+        let limits = DecodeLimits(maxPixels: 1_000_000_000, maxDimension: 16384)
+        #expect(throws: ImageDecodeError.tooLarge(width: 30000, height: 30000, limit: 16384)) {
             _ = try ImageDecoder.decode(file, limits: limits)
         }
     }
