@@ -14,4 +14,16 @@ public struct ExchangeRecord: Sendable {
     public var peerAddress: String
     /// The response's X-Request-ID, else the request's, if any.
     public var requestID: String?
+
+    public init(method: String, path: String, status: Int, bytesIn: Int, bytesOut: Int,
+                duration: Duration, peerAddress: String, requestID: String?) {
+        self.method = method
+        self.path = path
+        self.status = status
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.duration = duration
+        self.peerAddress = peerAddress
+        self.requestID = requestID
+    }
 }
