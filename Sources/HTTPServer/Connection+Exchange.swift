@@ -29,7 +29,13 @@ extension Connection {
             receivedAt: exchange.receivedAt)
         let sequence = exchange.sequence
         environment.responder.respond(to: request, context: context) { [self] response in
-            queue.async { [self] in deliver(response, sequence: sequence) }
+            // A reply given synchronously is already on this queue: skip the hop (a thread
+            // wake-up per request). Any other thread goes through the queue.
+            if isOnQueue {
+                deliver(response, sequence: sequence)
+            } else {
+                queue.async { [self] in deliver(response, sequence: sequence) }
+            }
         }
     }
 

@@ -18,26 +18,32 @@ extension Connection {
         }
     }
 
-    /// Sets the one timer of the connection to fire after the timeout of `kind`. The deadline
-    /// is fixed when the wait starts: bytes that keep dribbling in do not move it (slowloris).
+    /// Sets the connection's deadline to the timeout of `kind` from now. The deadline is fixed
+    /// when the wait starts: bytes that keep dribbling in do not move it (slowloris).
+    ///
+    /// The timer itself is reprogrammed only when the new deadline is earlier than the time it
+    /// is set for; when it fires early it sets itself again for the current deadline. Moving a
+    /// Dispatch timer is costly, and a keep-alive connection moves its deadline several times
+    /// per request.
     func arm(_ kind: Deadline, after duration: Duration? = nil) {
         let at = DispatchTime.now() + (duration ?? timeout(for: kind)).dispatchInterval
         deadline = (kind, at)
-        timer?.schedule(deadline: at)
+        if timerFiresAt.map({ at < $0 }) ?? true { program(at) }
     }
 
     func disarm() {
         deadline = nil
-        timer?.schedule(deadline: .distantFuture)
+    }
+
+    private func program(_ at: DispatchTime) {
+        timerFiresAt = at
+        timer?.schedule(deadline: at)
     }
 
     func deadlineFired() {
+        timerFiresAt = nil
         guard let deadline, phase != .closed else { return }
-        // An event from an earlier schedule may be delivered after a re-arm: check the time.
-        guard DispatchTime.now() >= deadline.at else {
-            timer?.schedule(deadline: deadline.at)
-            return
-        }
+        guard DispatchTime.now() >= deadline.at else { return program(deadline.at) }
         switch deadline.kind {
         case .header, .body:
             // RFC 9110 15.5.9: a server may send 408 on a connection it closes for slowness.

@@ -54,6 +54,7 @@ final class Connection: @unchecked Sendable {
     /// The peer sent FIN (or the connection failed): after the current reply, close.
     var peerFinished = false
     var lingerDrained = 0
+    var isProcessingInbound = false
 
     var readSource: DispatchSourceRead?
     var readSuspended = false
@@ -61,6 +62,8 @@ final class Connection: @unchecked Sendable {
     var writeSourceActive = false
     var timer: DispatchSourceTimer?
     var deadline: (kind: Deadline, at: DispatchTime)?
+    /// When the timer is set to fire; nil when it is not set.
+    var timerFiresAt: DispatchTime?
     /// Sources on the descriptor whose cancel handler has not run yet; the descriptor is closed
     /// when this reaches 0, never before (a source must not outlive its descriptor).
     var liveDescriptorSources = 0
@@ -77,7 +80,13 @@ final class Connection: @unchecked Sendable {
         self.environment = environment
         self.parser = RequestParser(limits: environment.configuration.limits)
         self.queue = DispatchQueue(label: "HTTPServer.connection", target: .global())
+        queue.setSpecific(key: Self.queueKey, value: ObjectIdentifier(self))
     }
+
+    /// Marks each connection's queue, so a reply can tell it is already running there.
+    static let queueKey = DispatchSpecificKey<ObjectIdentifier>()
+
+    var isOnQueue: Bool { DispatchQueue.getSpecific(key: Self.queueKey) == ObjectIdentifier(self) }
 
     func start() {
         queue.async { [self] in
@@ -145,6 +154,8 @@ final class Connection: @unchecked Sendable {
                     } else {
                         inbound.append(contentsOf: scratch[..<count])
                     }
+                    // A short read drained the socket; the source fires again if more comes.
+                    if count < scratch.count { return false }
                 case .wouldBlock: return false
                 case .endOfStream, .failed: return true
                 }
@@ -154,7 +165,12 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Runs the parser over the bytes received, while no request is with the responder.
+    /// Not re-entered: a reply given synchronously finishes its exchange inside `dispatch`, and
+    /// this loop then goes on with the next pipelined request instead of recursing.
     func processInbound() {
+        guard !isProcessingInbound else { return }
+        isProcessingInbound = true
+        defer { isProcessingInbound = false }
         while phase == .awaitingRequest || phase == .readingHead || phase == .readingBody {
             guard inboundStart < inbound.count else { return }
             if phase == .awaitingRequest {

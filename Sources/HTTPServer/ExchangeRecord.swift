@@ -15,5 +15,18 @@ public struct ExchangeRecord: Sendable {
     /// The response's X-Request-ID, else the request's, if any.
     public var requestID: String?
     /// The request's X-Forwarded-For, for the application to resolve against its trusted proxies.
-    public var forwardedFor: String? = nil
+    public var forwardedFor: String?
+
+    public init(method: String, path: String, status: Int, bytesIn: Int, bytesOut: Int,
+                duration: Duration, peerAddress: String, requestID: String?, forwardedFor: String? = nil) {
+        self.method = method
+        self.path = path
+        self.status = status
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.duration = duration
+        self.peerAddress = peerAddress
+        self.requestID = requestID
+        self.forwardedFor = forwardedFor
+    }
 }

@@ -2,6 +2,12 @@ import Dispatch
 import HTTP1
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An HTTP/1.1 server on non-blocking sockets and Dispatch.
 ///
 /// Threading model:
@@ -80,7 +86,7 @@ public final class HTTPServer: Sendable {
         }
         guard installed else {
             listener.close()
-            throw SocketError(.listen, errno: 22) // EINVAL: already started or stopped.
+            throw SocketError(.listen, errno: EINVAL) // already started, or stopped
         }
         source.resume()
         return port

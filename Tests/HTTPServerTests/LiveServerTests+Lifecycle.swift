@@ -25,6 +25,19 @@ extension LiveServerTests {
         }
     }
 
+    @Test func closesIdleKeepAliveConnectionAfterIdleTimeout() async throws {
+        try await withServer(.test(idleTimeout: .milliseconds(300))) { server, port in
+            let client = try TestClient(port: port)
+            for path in ["/a", "/b"] {
+                try client.send("GET \(path) HTTP/1.1\r\nHost: h\r\n\r\n")
+                #expect(try client.readResponse().bodyText == "GET \(path)|")
+            }
+            #expect(client.waitForClose())
+            #expect(client.unreadText.isEmpty) // an idle close says nothing
+            #expect(await eventually { server.openConnectionCount == 0 })
+        }
+    }
+
     @Test func peerCloseTurnsIsClientConnectedFalse() async throws {
         let responder = HoldingResponder()
         try await withServer(responder: responder) { _, port in

@@ -108,3 +108,22 @@ import Testing
         #expect(throws: SocketError.self) { try server.start() }
     }
 }
+
+extension LiveServerTests {
+    @Test func reportsEachExchange() async throws {
+        let records = RecordCollector()
+        let server = HTTPServer(configuration: .test(), responder: EchoResponder(), onExchange: records.add)
+        let port = try server.start()
+        let client = try TestClient(port: port)
+        let request = "POST /rec HTTP/1.1\r\nHost: h\r\nX-Request-ID: abc\r\nContent-Length: 3\r\n\r\nxyz"
+        try client.send(request)
+        _ = try client.readResponse()
+        #expect(await eventually { records.all.count == 1 })
+        let record = try #require(records.all.first)
+        #expect(record.method == "POST" && record.path == "/rec" && record.status == 200)
+        #expect(record.bytesIn == request.utf8.count)
+        #expect(record.requestID == "abc")
+        #expect(record.peerAddress.hasPrefix("127.0.0.1:"))
+        await server.shutdown(grace: .zero)
+    }
+}

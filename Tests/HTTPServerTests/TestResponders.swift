@@ -35,11 +35,12 @@ final class HoldingResponder: HTTPResponder {
 
 extension ServerConfiguration {
     static func test(
-        host: String = "127.0.0.1", headerTimeout: Duration = .seconds(2), maxConnections: Int = 64,
+        host: String = "127.0.0.1", headerTimeout: Duration = .seconds(2), idleTimeout: Duration = .seconds(2),
+        maxConnections: Int = 64,
         limits: HTTPLimits = HTTPLimits()
     ) -> ServerConfiguration {
         ServerConfiguration(host: host, port: 0, maxConnections: maxConnections, headerTimeout: headerTimeout,
-                            bodyTimeout: .seconds(2), idleTimeout: .seconds(2), lingerTimeout: .milliseconds(500),
+                            bodyTimeout: .seconds(2), idleTimeout: idleTimeout, lingerTimeout: .milliseconds(500),
                             limits: limits)
     }
 }
@@ -52,4 +53,10 @@ func eventually(within limit: Duration = .seconds(2), _ condition: () -> Bool) a
         try? await Task.sleep(for: .milliseconds(10))
     }
     return condition()
+}
+
+final class RecordCollector: Sendable {
+    private let records = Mutex<[ExchangeRecord]>([])
+    var all: [ExchangeRecord] { records.withLock { $0 } }
+    @Sendable func add(_ record: ExchangeRecord) { records.withLock { $0.append(record) } }
 }
