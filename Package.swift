@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -42,7 +41,6 @@ let package = Package(
         .target(name: "Service", dependencies: [
             "HTTP1", "HTTPServer", "ImageCodecs", "Preprocess", "Engine", "CAM",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "gradcam-server", dependencies: [
@@ -52,12 +50,12 @@ let package = Package(
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
-        .testTarget(name: "PreprocessTests", dependencies: ["Preprocess"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "PreprocessTests", dependencies: ["Preprocess", "ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"], exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "CAMTests", dependencies: ["CAM"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs"], exclude: ["Fixtures"]),
     ]
 )
