@@ -1,0 +1,95 @@
+import CAM
+import Foundation
+import Testing
+@testable import Engine
+
+/// Whole models exported by both PyTorch exporters, against onnxruntime (forward) and
+/// pytorch-grad-cam (Grad-CAM), from Scripts/make-fixtures.py.
+struct FixtureModelTests {
+    static let models = LoadedModels()
+
+    final class LoadedModels: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cache: [Export: Model] = [:]
+        func model(_ export: Export) throws -> Model {
+            lock.lock(); defer { lock.unlock() }
+            if let m = cache[export] { return m }
+            let m = try Model.load(contentsOf: FixtureManifest.url(export.fixture.files[export.exporter]!))
+            cache[export] = m
+            return m
+        }
+    }
+
+    private func forward(_ export: Export, batch: Int) throws -> (logits: [Float], expected: [Float], session: Session) {
+        let fixture = export.fixture
+        let session = Session(model: try Self.models.model(export))
+        let input = try FixtureManifest.floats(batch == 1 ? fixture.input : fixture.input2)
+        let logits = try input.withUnsafeBufferPointer { try session.forward($0, batch: batch) }
+        return (logits, try FixtureManifest.floats(batch == 1 ? fixture.logits : fixture.logits2), session)
+    }
+
+    @Test(arguments: FixtureManifest.exports)
+    func forwardMatchesOnnxruntime(_ export: Export) throws {
+        let (logits, expected, _) = try forward(export, batch: 1)
+        #expect(logits.count == expected.count)
+        for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+    }
+
+    @Test(arguments: FixtureManifest.exports)
+    func dynamicBatchOfTwoMatchesOnnxruntime(_ export: Export) throws {
+        let (logits, expected, _) = try forward(export, batch: 2)
+        #expect(logits.count == expected.count && logits.count == 2 * export.fixture.numClasses)
+        for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+    }
+
+    @Test(arguments: FixtureManifest.exports)
+    func gradCAMMatchesPytorchGradCAM(_ export: Export) throws {
+        let (_, _, session) = try forward(export, batch: 1)
+        for target in export.fixture.targets {
+            let layer = try #require(target.layerNameByExporter[export.exporter])
+            let g = try session.backward(classes: [target.classIndex], layer: layer)
+            #expect(g.shape == [1] + target.layerShape, "layer \(layer)")
+            let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
+            let explanation = try CAMComposer.explain(maps, classIndex: target.classIndex, method: GradCAM(),
+                                                      width: target.upShape[1], height: target.upShape[0])
+            let raw = try FixtureManifest.floats(target.files["raw"]!)
+            let alpha = try FixtureManifest.floats(target.files["alpha"]!)
+            let up = try FixtureManifest.floats(target.files["up"]!)
+            #expect(raw.count == explanation.raw.values.count && alpha.count == g.channels && up.count == explanation.display.values.count)
+            let peak = raw.max() ?? 1
+            #expect(maxAbsoluteDifference(explanation.raw.values, raw) <= 1e-4 * peak, "\(target.tag) raw map")
+            #expect(maxAbsoluteDifference(explanation.channelWeights, alpha) <= 1e-4 * (alpha.map(abs).max() ?? 1), "\(target.tag) alpha")
+            #expect(pearson(explanation.display.values, up) >= 0.9999, "\(target.tag) upsampled map")
+        }
+    }
+
+    /// Grad-CAM paper, Section 3.1: at the layer that feeds GAP + one linear layer, CAM's
+    /// w_k^c = Z * alpha_k^c, and the maps agree up to Z.
+    @Test(arguments: FixtureManifest.exports.filter { $0.fixture.gapLinear })
+    func camWeightsAreZTimesGradCAMWeights(_ export: Export) throws {
+        let model = try Self.models.model(export)
+        let (_, _, session) = try forward(export, batch: 1)
+        let target = try #require(export.fixture.targets.first { $0.role == "last" })
+        let layer = try #require(target.layerNameByExporter[export.exporter])
+        let classifier = try #require(try model.linearClassifier(after: layer), "no GAP + linear head found after \(layer)")
+        let reference = try FixtureManifest.floats(try #require(export.fixture.camWeights))
+        #expect(maxAbsoluteDifference(classifier.weights, reference) <= 1e-6 * (reference.map(abs).max() ?? 1))
+
+        let g = try session.backward(classes: [target.classIndex], layer: layer)
+        let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
+        let alpha = try GradCAM().channelWeights(for: maps, classIndex: target.classIndex)
+        let w = try ClassActivationMapping(classifierWeights: classifier.weights, classCount: classifier.classCount)
+            .channelWeights(for: maps, classIndex: target.classIndex)
+        let z = Float(maps.positions)
+        #expect(maxAbsoluteDifference(alpha.map { $0 * z }, w) <= 1e-5 * (w.map(abs).max() ?? 1))
+        let gradMap = CAMComposer.rawMap(maps, weights: alpha), camMap = CAMComposer.rawMap(maps, weights: w)
+        #expect(maxAbsoluteDifference(gradMap.values.map { $0 * z }, camMap.values) <= 1e-5 * max(camMap.values.max() ?? 1, 1e-6))
+    }
+
+    @Test func softmaxHeadIsExplainedThroughItsLogits() throws {
+        let export = Export(model: "softmaxhead", exporter: "torchscript")
+        let model = try Self.models.model(export)
+        #expect(model.classCount == export.fixture.numClasses)
+        #expect(model.layers.last?.opType == "Softmax")
+    }
+}

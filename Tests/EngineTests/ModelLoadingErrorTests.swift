@@ -1,0 +1,98 @@
+import Foundation
+import ONNX
+import Testing
+@testable import Engine
+
+/// A model the engine cannot run is refused with an error that names what and why.
+struct ModelLoadingErrorTests {
+    static let resnet = FixtureManifest.url("resnet/resnet-torchscript.onnx")
+
+    private func graph(inputShape: [ONNXDimension], elementType: ONNXDataType = .float, op: String = "Relu") throws -> ONNXModel {
+        let node = ONNXNode(name: "the_node", opType: op, inputs: ["x"], outputs: ["y"])
+        let graph = ONNXGraph(name: "g", nodes: [node], initializers: [],
+                              inputs: [ONNXValueInfo(name: "x", elementType: elementType, shape: inputShape)],
+                              outputs: [ONNXValueInfo(name: "y", elementType: .float, shape: nil)])
+        return ONNXModel(irVersion: 8, opsetImports: [ONNXOperatorSet(domain: "", version: 17)], producerName: "test", producerVersion: "", graph: graph)
+    }
+
+    @Test func truncatedFileIsUnreadable() throws {
+        let bytes = try Data(contentsOf: Self.resnet)
+        let cut = FileManager.default.temporaryDirectory.appendingPathComponent("truncated-\(UUID()).onnx")
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        defer { try? FileManager.default.removeItem(at: cut) }
+        #expect {
+            _ = try Model.load(contentsOf: cut)
+        } throws: { error in
+            guard case EngineError.unreadableModel(let inner) = error else { return false }
+            if case .truncated = inner { return true }
+            return false
+        }
+    }
+
+    @Test func randomBytesAreUnreadable() throws {
+        var generator = SeededGenerator(seed: 99)
+        let noise = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("noise-\(UUID()).onnx")
+        try noise.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            _ = try Model.load(contentsOf: file)
+        } throws: { error in
+            if case EngineError.unreadableModel = error { return true }
+            return false
+        }
+    }
+
+    @Test func unknownOperatorIsNamedWithItsNode() throws {
+        let model = try graph(inputShape: [.param("N"), .value(3), .value(8), .value(8)], op: "GridSample")
+        #expect(throws: EngineError.unsupportedOperator(node: "the_node", opType: "GridSample")) { try Model(onnx: model, name: "m") }
+    }
+
+    @Test func wrongInputRankIsRefused() throws {
+        let model = try graph(inputShape: [.param("N"), .value(10)])
+        #expect(throws: EngineError.unsupportedInput(name: "x", reason: "expected a rank-4 NCHW tensor, got rank 2")) { try Model(onnx: model, name: "m") }
+    }
+
+    @Test func nonFloatInputIsRefused() throws {
+        let model = try graph(inputShape: [.param("N"), .value(3), .value(8), .value(8)], elementType: .uint8)
+        #expect { try Model(onnx: model, name: "m") } throws: { error in
+            if case EngineError.unsupportedInput(name: "x", let reason) = error { return reason.contains("not float") }
+            return false
+        }
+    }
+
+    @Test func unknownSpatialSizeIsRefused() throws {
+        let model = try graph(inputShape: [.param("N"), .value(3), .param("H"), .value(8)])
+        #expect { try Model(onnx: model, name: "m") } throws: { error in
+            if case EngineError.unsupportedInput(name: "x", let reason) = error { return reason.contains("spatial size") }
+            return false
+        }
+    }
+
+    @Test func unknownAndNonFeatureMapLayersAreRefusedAsTargets() throws {
+        let model = try Model.load(contentsOf: Self.resnet)
+        let session = Session(model: model)
+        let input = try FixtureManifest.floats("resnet/input.bin")
+        _ = try input.withUnsafeBufferPointer { try session.forward($0) }
+        #expect(throws: EngineError.unknownLayer("no_such_layer")) { try session.backward(classes: [0], layer: "no_such_layer") }
+        #expect(throws: EngineError.classOutOfRange(10, classCount: 10)) { try session.backward(classes: [10], layer: model.defaultTargetLayer!) }
+        #expect { try session.backward(classes: [0], layer: "logits") } throws: { error in
+            if case EngineError.notATargetLayer("logits", _) = error { return true }
+            return false
+        }
+    }
+
+    @Test func wrongInputSizeIsRefused() throws {
+        let session = Session(model: try Model.load(contentsOf: Self.resnet))
+        let tooShort = [Float](repeating: 0, count: 10)
+        #expect(throws: EngineError.inputSizeMismatch(expected: 3 * 48 * 48, actual: 10)) {
+            try tooShort.withUnsafeBufferPointer { try session.forward($0) }
+        }
+    }
+
+    @Test func defaultTargetIsTheLayerBeforeGlobalPooling() throws {
+        let model = try Model.load(contentsOf: Self.resnet)
+        let target = try #require(FixtureManifest.shared.models.first { $0.name == "resnet" }?.targets.first { $0.role == "last" })
+        #expect(model.defaultTargetLayer == target.layerNameByExporter["torchscript"])
+    }
+}
