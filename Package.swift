@@ -4,6 +4,11 @@
 // socket bytes -> HTTP1 -> ImageCodecs -> Preprocess -> Service (queue) -> Engine -> CAM -> response.
 import PackageDescription
 
+/// The numeric kernels (engine operators, resampling, CAM) are optimised in debug builds too:
+/// unoptimised they run about 30x slower, which would make `swift test` spend minutes in
+/// convolutions. Debug builds still carry -enable-testing, so @testable imports keep working.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "gradcam-server",
     platforms: [.macOS(.v15)],
@@ -28,15 +33,15 @@ let package = Package(
         // PNG and JPEG decode/encode; knows nothing of tensors.
         .target(name: "ImageCodecs", dependencies: ["CPNG", "CTurboJPEG"]),
         // Decoded image -> normalised CHW floats, as the model's manifest asks.
-        .target(name: "Preprocess", dependencies: ["ImageCodecs"]),
+        .target(name: "Preprocess", dependencies: ["ImageCodecs"], swiftSettings: optimizedEvenInDebug),
         // Shapes, buffers and GEMM (the only BLAS caller).
         .target(name: "Tensor", dependencies: ["COpenBLAS"]),
         // Reads ONNX files into plain structs; runs nothing.
         .target(name: "ONNX"),
         // Compiled graph, operators (forward + backward), workspaces.
-        .target(name: "Engine", dependencies: ["Tensor", "ONNX"]),
+        .target(name: "Engine", dependencies: ["Tensor", "ONNX"], swiftSettings: optimizedEvenInDebug),
         // CAM methods (channel weights) and the one composer.
-        .target(name: "CAM", dependencies: ["Tensor"]),
+        .target(name: "CAM", dependencies: ["Tensor"], swiftSettings: optimizedEvenInDebug),
         // Config, worker pool, routes, responses, error mapping.
         .target(name: "Service", dependencies: [
             "HTTP1", "HTTPServer", "ImageCodecs", "Preprocess", "Engine", "CAM",
@@ -49,13 +54,15 @@ let package = Package(
         ]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        // A raw-socket HTTP client shared by the live tests.
+        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "PreprocessTests", dependencies: ["Preprocess", "ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"], exclude: ["Fixtures"]),
         .testTarget(name: "CAMTests", dependencies: ["CAM"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs", "HTTPTestSupport"], exclude: ["Fixtures"]),
     ]
 )

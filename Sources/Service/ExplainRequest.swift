@@ -37,8 +37,11 @@ struct ExplainRequest: Sendable {
         guard ImageFormat.sniff(parsed.image) != nil else {
             throw .unsupportedMediaType("the upload is neither PNG nor JPEG")
         }
-        parsed.format = try negotiatedFormat(accept: request.headers["Accept"], explains: explains)
         for (name, value) in parameters { try parsed.apply(name, value, explains: explains) }
+        // An explicit format= wins over Accept; only without it does Accept decide (and can 406).
+        if !parameters.contains(where: { $0.name == "format" }) {
+            parsed.format = try negotiatedFormat(accept: request.headers["Accept"], explains: explains)
+        }
         return parsed
     }
 
@@ -101,7 +104,7 @@ struct ExplainRequest: Sendable {
             }
             for c in candidates where best == nil || quality > best!.1 { best = (c, quality) }
         }
-        guard let best else { throw .notAcceptable(accept) }
+        guard let best else { throw .notAcceptable(accept, produces: explains ? ["application/json", "image/png"] : ["application/json"]) }
         return best.0
     }
 }

@@ -64,7 +64,9 @@ public struct ModelBundle: Sendable {
     public static func defaultModelPath() -> String {
         let relative = "Models/efficientnet-lite0"
         var candidates = [FileManager.default.currentDirectoryPath + "/" + relative]
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        // argv[0] is a bare name when started through PATH; the kernel knows the real file.
+        let executablePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath ?? "."
+        let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
         var folder = executable
         for _ in 0..<4 {
             candidates.append(folder.appendingPathComponent(relative).path)

@@ -12,7 +12,7 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     case methodNotAllowed(allowed: [String])
     case lengthRequired
     case unsupportedMediaType(String)
-    case notAcceptable(String)
+    case notAcceptable(String, produces: [String])
     case missingImage(String)
     case malformedBody(String)
     case undecodableImage(String)
@@ -70,7 +70,7 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .methodNotAllowed(let allowed): "method not allowed; use \(allowed.joined(separator: ", "))"
         case .lengthRequired: "a body with Content-Length or chunked Transfer-Encoding is required"
         case .unsupportedMediaType(let type): "unsupported media type '\(type)'; send image/png, image/jpeg or multipart/form-data with a field 'image'"
-        case .notAcceptable(let accept): "cannot produce any of '\(accept)'; this route produces application/json or image/png"
+        case .notAcceptable(let accept, let produces): "cannot produce any of '\(accept)'; this route produces \(produces.joined(separator: " or "))"
         case .missingImage(let reason): "no image in the request: \(reason)"
         case .malformedBody(let reason): "malformed body: \(reason)"
         case .undecodableImage(let reason): "the image cannot be decoded: \(reason)"

@@ -44,7 +44,8 @@ public final class WorkerPool: @unchecked Sendable {
         workerCount = max(1, workers)
         self.queueCapacity = max(0, queueCapacity)
         for index in 0..<workerCount {
-            let thread = Thread { [unowned self] in self.workerLoop(session: Session(model: model)) }
+            // The thread keeps the pool alive until `drain` stops it and the loop returns.
+            let thread = Thread { self.workerLoop(session: Session(model: model)) }
             thread.name = "gradcam-worker-\(index)"
             thread.stackSize = 8 << 20
             threads.append(thread)

@@ -3,27 +3,31 @@ import Foundation
 import Glibc
 #endif
 
-enum TestClientError: Error {
+public enum TestClientError: Error {
     case connectFailed(Int32)
     case timedOut
     case closedByPeer
     case malformedResponse
 }
 
-struct TestResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: [UInt8]
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+public struct TestResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    public init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status; self.headers = headers; self.body = body
+    }
 }
 
 /// A blocking raw-socket HTTP client for tests: writes exactly the bytes given and reads
 /// responses with a receive timeout, so no test waits forever.
-final class TestClient {
+public final class TestClient {
     private let fd: Int32
     private var pending: [UInt8] = []
 
-    init(host: String = "127.0.0.1", port: Int, timeout: Duration = .seconds(2)) throws {
+    public init(host: String = "127.0.0.1", port: Int, timeout: Duration = .seconds(2)) throws {
         var hints = addrinfo()
         hints.ai_flags = AI_NUMERICHOST
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -45,9 +49,9 @@ final class TestClient {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -57,10 +61,10 @@ final class TestClient {
     }
 
     /// Closes the sending side only (FIN), as a client that is done sending.
-    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+    public func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads one response: status line, fields, and a Content-Length body (none for 1xx/204).
-    func readResponse() throws -> TestResponse {
+    public func readResponse() throws -> TestResponse {
         let headEnd = try readUntil(Array("\r\n\r\n".utf8))
         let head = String(decoding: pending[..<headEnd], as: UTF8.self)
         pending.removeFirst(headEnd + 4)
@@ -82,11 +86,11 @@ final class TestClient {
     }
 
     /// Bytes received and not yet read as a response.
-    var unreadText: String { String(decoding: pending, as: UTF8.self) }
+    public var unreadText: String { String(decoding: pending, as: UTF8.self) }
 
     /// True when the server closed the connection (EOF) before the receive timeout; bytes sent
     /// before the close stay in `unreadText`.
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         while true {
             do { try receive() } catch TestClientError.closedByPeer { return true } catch { return false }
         }
