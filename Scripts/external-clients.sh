@@ -17,9 +17,12 @@ if [[ -z ${EXTERNAL_CLIENTS_UNDER_TIMEOUT:-} ]]; then
     EXTERNAL_CLIENTS_UNDER_TIMEOUT=1 exec timeout -k 30 "$SCRIPT_TIMEOUT_S" bash "${BASH_SOURCE[0]}" "$@"
 fi
 
+# A binary given on the command line is relative to the caller's directory; the default, to the
+# repository's root, where the script runs (the server finds Models/ there).
+BINARY=${1:+$(realpath -m -- "$1")}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
-BINARY=${1:-.build/release/gradcam-server}
+BINARY=${BINARY:-$REPO/.build/release/gradcam-server}
 PHOTO=Tests/ServiceTests/Fixtures/photos/chelsea.jpg
 SPEC=$REPO/openapi.yaml
 NGINX_EXAMPLE=Config/nginx-example.conf
@@ -62,10 +65,10 @@ trap 'fail "the run completes" "interrupted, or over ${SCRIPT_TIMEOUT_S}s"; summ
 # ---------------------------------------------------------------------------------------------
 NGINX=$(command -v nginx || true)
 [[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
-SCHEMATHESIS=$(command -v schemathesis || command -v st || true)
+SCHEMATHESIS=$(command -v schemathesis || true)
 missing=()
-for tool in curl python3 timeout; do
-    command -v "$tool" >/dev/null || missing+=("$tool (apt-get install curl python3 coreutils)")
+for tool in curl python3; do
+    command -v "$tool" >/dev/null || missing+=("$tool (apt-get install $tool)")
 done
 [[ -n $NGINX ]] || missing+=("nginx (apt-get install nginx-light)")
 command -v openapi-spec-validator >/dev/null || missing+=("openapi-spec-validator (pip install openapi-spec-validator)")
@@ -293,7 +296,7 @@ fi
 # positive_data_acceptance is left out: a schema cannot say "bytes that decode as PNG or JPEG" or
 # "a layer this model has", so schema-valid requests are rightly refused with 415 and 422.
 # Every other check runs.
-ST_VERSION=$("$SCHEMATHESIS" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -n1)
+ST_VERSION=$("$SCHEMATHESIS" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -n1 || true)
 if [[ ${ST_VERSION%%.*} -ge 4 ]]; then
     st_args=(run "$SPEC" --url "$BASE" --max-examples 20 --seed "$SCHEMATHESIS_SEED" --workers 2
              --checks all --exclude-checks positive_data_acceptance --request-timeout 60
@@ -323,7 +326,7 @@ stop_pid "$NGINX_PID" QUIT 5
 NGINX_PID=""
 kill -TERM "$SERVER_PID"
 server_status=0
-timeout 15 tail --pid="$SERVER_PID" -f /dev/null || true
+timeout 15 tail --pid="$SERVER_PID" -f /dev/null || kill -KILL "$SERVER_PID" 2>/dev/null || true
 wait "$SERVER_PID" || server_status=$?
 SERVER_PID=""
 if [[ $server_status == 0 ]]; then pass "server exits 0 on SIGTERM"; else fail "server exits 0 on SIGTERM" "exit $server_status"; fi
