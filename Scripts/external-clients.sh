@@ -287,6 +287,9 @@ EOF
         else
             fail "PNG through nginx: the same bytes as direct" "status $status"
         fi
+        # Under nginx's client_max_body_size, over the service's limit: the service's JSON 413
+        # must reach the client intact (the service reads on while answering, RFC 9112 9.6).
+        expect_error proxy_body_over_limit 413 payload_too_large -H 'Content-Type: image/jpeg' --data-binary "@$TMP/3mb.bin" "$PROXY/explain"
     fi
 fi
 
