@@ -4,6 +4,7 @@ Exports a PyTorch model with both PyTorch ONNX exporters, runs onnxruntime, find
 that holds a PyTorch module's output, and computes Grad-CAM references with pytorch-grad-cam itself.
 Python is only used to generate references; nothing here runs at `swift test` time.
 """
+import ast
 import contextlib
 import io
 import os
@@ -102,15 +103,30 @@ def ort_forward(path, x):
 
 def all_float_values(path, x):
     """Runs `path` on `x` with every float node output exposed as a graph output.
-    Returns [(value name, array, op type)] in node order."""
+    Returns [(value name, array, op type, module scopes of the producing node)] in node order."""
     m = onnx.load(path)
     inferred = onnx.shape_inference.infer_shapes(m)
     elem = {vi.name: vi.type.tensor_type.elem_type
             for vi in list(inferred.graph.value_info) + list(inferred.graph.output)}
-    order = [(name, node.op_type) for node in m.graph.node if node.op_type != "Constant"
+    order = [(name, node.op_type, module_scopes(node)) for node in m.graph.node if node.op_type != "Constant"
              for name in node.output if name and elem.get(name) == onnx.TensorProto.FLOAT]
-    values = _run_exposed(m, x, [n for n, _ in order])
-    return [(n, v, op) for (n, op), v in zip(order, values)]
+    values = _run_exposed(m, x, [n for n, _, _ in order])
+    return [(n, v, op, scopes) for (n, op, scopes), v in zip(order, values)]
+
+
+def module_scopes(node):
+    """Dotted paths of the PyTorch modules a node was exported from, outermost first.
+    dynamo: the node's metadata "pkg.torch.onnx.name_scopes" (['', 'features', 'features.6', op]).
+    torchscript: the node name "/features/features.6/features.6.2/Clip", whose parts are full
+    dotted paths for Sequential children and bare attribute names otherwise ("/features/norm5/...")."""
+    props = {p.key: p.value for p in node.metadata_props}
+    if "pkg.torch.onnx.name_scopes" in props:
+        return [s for s in ast.literal_eval(props["pkg.torch.onnx.name_scopes"])[:-1] if s]
+    scopes, parent = [], ""
+    for part in node.name.split("/")[1:-1]:
+        parent = part if not parent or part.startswith(parent + ".") else f"{parent}.{part}"
+        scopes.append(parent)
+    return scopes
 
 
 def run_values(path, x, names):
@@ -128,18 +144,28 @@ def _run_exposed(m, x, names):
 
 
 def matching_values(values, activation, rtol=1e-3, atol_scale=1e-4):
-    """Names of the ONNX values whose content equals `activation` (same shape, allclose), in node order."""
+    """The ONNX values whose content equals `activation` (same shape, allclose), in node order."""
     atol = atol_scale * max(1.0, float(np.abs(activation).max()))
-    return [name for name, v, _ in values
+    return [(name, scopes) for name, v, _, scopes in values
             if v.shape == activation.shape and np.allclose(v, activation, rtol=rtol, atol=atol)]
 
 
-def value_name_for(values, activation):
-    """The LAST node output that matches: after Conv(+folded BN) comes Relu, which is the module's output."""
-    names = matching_values(values, activation)
-    if not names:
-        raise RuntimeError(f"no ONNX value matches an activation of shape {activation.shape}")
-    return names[-1], names
+def value_name_for(values, activation, module_path):
+    """Picks the value by LAYER_NAME_RULE (below). Returns the chosen name, every matching name, and
+    whether the choice was exported from inside the module.
+    Scope matters when an identity-like op copies the module's output downstream (VGG16's
+    AdaptiveAvgPool (7,7) on a 7x7 map exports as a 1x1 AveragePool): the copy is not the module's output."""
+    matches = matching_values(values, activation)
+    if not matches:
+        raise RuntimeError(f"no ONNX value matches {module_path}'s output of shape {activation.shape}")
+    in_scope = [name for name, scopes in matches if module_path in scopes]
+    return (in_scope or [name for name, _ in matches])[-1], [name for name, _ in matches], bool(in_scope)
+
+
+LAYER_NAME_RULE = ("among the ONNX node outputs whose content equals the hooked PyTorch module output on input.bin "
+                   "(same shape, allclose per tolerances.valueMatch), the last in node order that was exported "
+                   "from inside that module (dynamo: node metadata pkg.torch.onnx.name_scopes; torchscript: the "
+                   "node name's scope path), else the last match of all")
 
 
 def softmax_input_name(path):

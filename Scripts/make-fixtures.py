@@ -484,7 +484,8 @@ def make_target(spec, model, cam_model, module_path, role, c, x, values, folder)
     tag = f"{role}-c{c}"
     names = {}
     for exporter in fx.EXPORTERS:
-        names[exporter], candidates = fx.value_name_for(values[exporter], a)
+        names[exporter], candidates, in_scope = fx.value_name_for(values[exporter], a, module_path)
+        check(in_scope, f"{spec.name}/{exporter}/{tag}: no matching value {candidates} is inside {module_path}")
         if len(candidates) > 1:
             print(f"  note {spec.name}/{exporter}/{tag}: values {candidates} all match; chose {names[exporter]}")
     check_reference(spec, model, cam_model, layer, x, c, ref, role)
@@ -529,8 +530,7 @@ def main():
                         "for endsInSoftmax models the Softmax input (onnx.<exporter>.logitValueName)",
         "exporterPostprocessing": "dynamo files: the per-node metadata_props 'pkg.torch.onnx.stack_trace' "
                                   "(absolute source paths) are removed; every other field is as exported",
-        "layerNameRule": "the last ONNX node output (node order) whose content equals the hooked PyTorch module "
-                         "output on input.bin (same shape, allclose per tolerances.valueMatch)",
+        "layerNameRule": fx.LAYER_NAME_RULE,
         "gradCam": fx.GRAD_CAM_PROCEDURE,
         "camWeightsIdentity": "for gapLinear models and the 'last' target: camWeights[c] = (u*v) * alpha_c "
                               "(Grad-CAM paper, Section 3.1)",
