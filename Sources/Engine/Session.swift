@@ -25,6 +25,11 @@ public final class Session {
         return Array(workspace.values(of: plan.logitsValue))
     }
 
+    /// Milliseconds per operator type of one forward pass (after `forward` sized the workspace).
+    public func profileForward(batch: Int = 1) throws(EngineError) -> [String: Double] {
+        try workspace(batch: batch).profiledForward()
+    }
+
     /// Back-propagates from each image's class score y^c (the pre-softmax logit) to `layer`,
     /// after `forward` on the same batch. Returns A and dy^c/dA, both (N, K, u, v).
     public func backward(classes: [Int], layer: String) throws(EngineError) -> LayerGradients {

@@ -22,6 +22,8 @@ struct Bench: ParsableCommand {
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Seconds of the throughput run.")
     var seconds: Double = 5
+    @Flag(help: "Also print where the forward pass spends its time, by operator.")
+    var profile = false
 
     func run() throws {
         let bundle = try ModelBundle.load(path: model ?? ModelBundle.defaultModelPath())
@@ -50,7 +52,12 @@ struct Bench: ParsableCommand {
         print("openblas core \(BLASRuntime.coreName)  threads \(threads)  iterations \(iterations)")
         print("stage          median     p10      p90   (ms)")
         for (name, samples) in [("forward", forward), ("backward", backward), ("cam", cam), ("gradcam total", total)] {
-            print(String(format: "%-13@ %8.2f %8.2f %8.2f", name as NSString, percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
+            print(name.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.2f %8.2f %8.2f", percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
+        }
+        if profile {
+            var totals = [String: Double]()
+            for _ in 0..<iterations { for (k, v) in try session.profileForward() { totals[k, default: 0] += v / Double(iterations) } }
+            for (k, v) in totals.sorted(by: { $0.value > $1.value }) { print(String(format: "  %8.3f ms  ", v) + k) }
         }
         let rate = throughput(model: m, layer: target, input: input)
         print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each)", rate, workers))

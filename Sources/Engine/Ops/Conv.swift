@@ -13,6 +13,9 @@ struct Conv: Operator {
     let weight: [Float]
     let bias: [Float]?
 
+    /// Which of the three kernels runs, for profiles.
+    var kernelFamily: String { geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : "im2col" }
+
     var scratchCount: Int {
         geometry.isPointwise || geometry.isDepthwise ? 0 : geometry.columnRows * geometry.outputPlane
     }

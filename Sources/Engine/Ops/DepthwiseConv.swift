@@ -3,32 +3,39 @@
 /// which spends more time packing than multiplying.
 ///
 /// input (N, C, H, W), weight (M, 1, kh, kw), bias (M) -> output (N, M, OH, OW), M = C * multiplier
+///
+/// For each output row and kernel tap (i, j), one multiply-add (axpy) runs over the output
+/// columns whose input column is inside the image: no branch per multiply, the padding is
+/// decided once per run, and at stride 1 both operands are contiguous SIMD loads.
 enum DepthwiseConv {
     static func forward(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
                         output: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let kernelSize = g.kernelHeight * g.kernelWidth
+        let runs = columnRuns(g)
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for m in 0..<g.outputChannels {
-                    let c = m / multiplier
-                    let x = input + (n * g.inputChannels + c) * g.inputPlane
+                    let x = input + (n * g.inputChannels + m / multiplier) * g.inputPlane
                     let y = output + (n * g.outputChannels + m) * g.outputPlane
+                    y.update(repeating: bias?[m] ?? 0, count: g.outputPlane)
                     let k = w.baseAddress! + m * kernelSize
-                    let b = bias?[m] ?? 0
+                    // Row by row, so that one output row stays in L1 while every tap adds to it.
                     for oh in 0..<g.outputHeight {
-                        for ow in 0..<g.outputWidth {
-                            var sum = b
-                            for i in 0..<g.kernelHeight {
-                                let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
-                                if ih < 0 || ih >= g.inputHeight { continue }
-                                for j in 0..<g.kernelWidth {
-                                    let iw = ow * g.strideWidth - g.padLeft + j * g.dilationWidth
-                                    if iw < 0 || iw >= g.inputWidth { continue }
-                                    sum += x[ih * g.inputWidth + iw] * k[i * g.kernelWidth + j]
+                        let row = y + oh * g.outputWidth
+                        for i in 0..<g.kernelHeight {
+                            let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
+                            if ih < 0 || ih >= g.inputHeight { continue }
+                            let inputRow = x + ih * g.inputWidth
+                            for j in 0..<g.kernelWidth where runs[j].count > 0 {
+                                let run = runs[j], tap = k[i * g.kernelWidth + j]
+                                let src = inputRow + run.start * g.strideWidth + run.offset
+                                if g.strideWidth == 1 {
+                                    Axpy.add(run.count, tap, src, to: row + run.start)
+                                } else {
+                                    Axpy.addStrided(run.count, tap, src, stride: g.strideWidth, to: row + run.start)
                                 }
                             }
-                            y[oh * g.outputWidth + ow] = sum
                         }
                     }
                 }
@@ -36,35 +43,51 @@ enum DepthwiseConv {
         }
     }
 
-    /// dX[c, ih, iw] += sum over taps of dY[m, oh, ow] * W[m, i, j]
+    /// dX[c, ih, iw] += sum over taps of dY[m, oh, ow] * W[m, i, j]: the same runs, scattered.
     static func backwardInput(_ g: ConvGeometry, outputGradient: UnsafePointer<Float>, weight: [Float],
                               inputGradient: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let kernelSize = g.kernelHeight * g.kernelWidth
+        let runs = columnRuns(g)
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for m in 0..<g.outputChannels {
-                    let c = m / multiplier
-                    let dx = inputGradient + (n * g.inputChannels + c) * g.inputPlane
+                    let dx = inputGradient + (n * g.inputChannels + m / multiplier) * g.inputPlane
                     let dy = outputGradient + (n * g.outputChannels + m) * g.outputPlane
                     let k = w.baseAddress! + m * kernelSize
                     for oh in 0..<g.outputHeight {
-                        for ow in 0..<g.outputWidth {
-                            let grad = dy[oh * g.outputWidth + ow]
-                            if grad == 0 { continue }
-                            for i in 0..<g.kernelHeight {
-                                let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
-                                if ih < 0 || ih >= g.inputHeight { continue }
-                                for j in 0..<g.kernelWidth {
-                                    let iw = ow * g.strideWidth - g.padLeft + j * g.dilationWidth
-                                    if iw < 0 || iw >= g.inputWidth { continue }
-                                    dx[ih * g.inputWidth + iw] += grad * k[i * g.kernelWidth + j]
+                        let row = dy + oh * g.outputWidth
+                        for i in 0..<g.kernelHeight {
+                            let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
+                            if ih < 0 || ih >= g.inputHeight { continue }
+                            let inputRow = dx + ih * g.inputWidth
+                            for j in 0..<g.kernelWidth where runs[j].count > 0 {
+                                let run = runs[j], tap = k[i * g.kernelWidth + j]
+                                let dst = inputRow + run.start * g.strideWidth + run.offset
+                                if g.strideWidth == 1 {
+                                    Axpy.add(run.count, tap, row + run.start, to: dst)
+                                } else {
+                                    Axpy.scatterStrided(run.count, tap, row + run.start, to: dst, stride: g.strideWidth)
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// For kernel column j: the output columns [start, start + count) whose input column
+    /// ow * stride + offset lies inside [0, W), with offset = j * dilation - padLeft.
+    struct ColumnRun { var start: Int, count: Int, offset: Int }
+
+    static func columnRuns(_ g: ConvGeometry) -> [ColumnRun] {
+        (0..<g.kernelWidth).map { j in
+            let offset = j * g.dilationWidth - g.padLeft
+            let start = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
+            let limit = g.inputWidth - 1 - offset
+            let end = limit < 0 ? 0 : min(g.outputWidth, limit / g.strideWidth + 1)
+            return ColumnRun(start: min(start, g.outputWidth), count: max(0, end - start), offset: offset)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Tensor
 
 /// One worker's memory for one plan: the activation arena, the gradient arena, im2col
@@ -40,6 +41,18 @@ final class Workspace {
         for step in plan.steps {
             step.op?.forward(io(for: step))
         }
+    }
+
+    /// Forward with each step timed: milliseconds per operator type, for `bench --profile`.
+    func profiledForward() -> [String: Double] {
+        var totals = [String: Double]()
+        for step in plan.steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            step.op?.forward(io(for: step))
+            let key = step.op.map { "\(step.opType) (\(($0 as? Conv)?.kernelFamily ?? "\(type(of: $0))"))" } ?? "\(step.opType) (view)"
+            totals[key, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+        return totals
     }
 
     /// Runs the steps of a backward plan, after pointing the gradient table at its values
