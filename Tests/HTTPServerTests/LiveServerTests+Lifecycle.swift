@@ -125,12 +125,18 @@ extension LiveServerTests {
     private func serverSideSockets(port: Int) throws -> Int {
         var inodes = Set<String>()
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
-            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry),
-               target.hasPrefix("socket:[") { inodes.insert(String(target.dropFirst(8).dropLast())) }
+            // readlink(2) itself: Foundation resolves "socket:[inode]" as if it were a path.
+            var buffer = [CChar](repeating: 0, count: 256)
+            let length = readlink("/proc/self/fd/" + entry, &buffer, buffer.count - 1)
+            guard length > 0 else { continue }
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("socket:[") { inodes.insert(String(target.dropFirst(8).dropLast())) }
         }
         var count = 0
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            // Read to the end: procfs reports size 0, and a one-shot read stops after a page.
+            guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
+            let text = String(decoding: data, as: UTF8.self)
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, let local = fields[1].split(separator: ":").last,
