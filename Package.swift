@@ -54,15 +54,15 @@ let package = Package(
         ]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        // A raw-socket HTTP client shared by the live tests.
-        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+        // Shared by the test targets: a raw-socket HTTP client and a seeded random generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PreprocessTests", dependencies: ["Preprocess", "ImageCodecs"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ONNXTests", dependencies: ["ONNX"], exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX"], exclude: ["Fixtures"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CAMTests", dependencies: ["CAM"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs", "HTTPTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

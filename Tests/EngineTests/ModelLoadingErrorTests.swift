@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import ONNX
 import Testing
@@ -30,7 +31,7 @@ struct ModelLoadingErrorTests {
     }
 
     @Test func randomBytesAreUnreadable() throws {
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(state: 99)
         let noise = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("noise-\(UUID()).onnx")
         try noise.write(to: file)

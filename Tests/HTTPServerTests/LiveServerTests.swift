@@ -1,4 +1,4 @@
-import HTTPTestSupport
+import TestSupport
 import Foundation
 import HTTP1
 import HTTPServer

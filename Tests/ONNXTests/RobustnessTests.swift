@@ -1,19 +1,9 @@
+import TestSupport
 import Testing
 @testable import ONNX
 
 /// Damaged input yields an `ONNXError`, never a trap, a hang or a huge allocation.
 @Suite struct RobustnessTests {
-    /// SplitMix64 (Steele et al. 2014): a deterministic generator, so a failure reproduces.
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// onnx writes ir_version first and opset_import last, so for a model with a single opset
     /// import every strict prefix either cuts a field (truncated) or lacks the opset. (With two

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import HTTPTestSupport
+import TestSupport
 import Testing
 @testable import Service
 

@@ -25,6 +25,19 @@ struct ConvGeometry: Sendable, Equatable {
     /// One input channel per group: a direct loop beats im2col + GEMM with k = kh * kw.
     var isDepthwise: Bool { groups > 1 && inputChannelsPerGroup == 1 }
 
+    /// For kernel column j: the output columns [start, start + count) whose input column
+    /// ow * stride + offset lies inside [0, W), with offset = j * dilation - padLeft. Kernels
+    /// loop over such runs so that padding is decided once per run, not once per multiply.
+    struct ColumnRun: Sendable { var start: Int, count: Int, offset: Int }
+
+    func columnRun(kernelColumn j: Int) -> ColumnRun {
+        let offset = j * dilationWidth - padLeft
+        let start = min(offset >= 0 ? 0 : (-offset + strideWidth - 1) / strideWidth, outputWidth)
+        let limit = inputWidth - 1 - offset
+        let end = limit < 0 ? 0 : min(outputWidth, limit / strideWidth + 1)
+        return ColumnRun(start: start, count: max(0, end - start), offset: offset)
+    }
+
     /// ONNX Conv/MaxPool output size (explicit pads):
     /// floor((in + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1,
     /// or ceil(...) with ceil_mode, where the last window must still start inside the input
@@ -53,8 +66,8 @@ enum Im2Col {
             for i in 0..<g.kernelHeight {
                 for j in 0..<g.kernelWidth {
                     let out = columns + row * OH * OW
-                    let (owStart, owEnd) = validOutputRange(g, kernelOffset: j)
-                    let colOffset = j * g.dilationWidth - g.padLeft
+                    let run = g.columnRun(kernelColumn: j)
+                    let (owStart, owEnd, colOffset) = (run.start, run.start + run.count, run.offset)
                     for oh in 0..<OH {
                         let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
                         let dst = out + oh * OW
@@ -88,8 +101,8 @@ enum Im2Col {
             for i in 0..<g.kernelHeight {
                 for j in 0..<g.kernelWidth {
                     let col = columns + row * OH * OW
-                    let (owStart, owEnd) = validOutputRange(g, kernelOffset: j)
-                    let colOffset = j * g.dilationWidth - g.padLeft
+                    let run = g.columnRun(kernelColumn: j)
+                    let (owStart, owEnd, colOffset) = (run.start, run.start + run.count, run.offset)
                     for oh in 0..<OH {
                         let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
                         guard ih >= 0 && ih < H else { continue }
@@ -102,14 +115,4 @@ enum Im2Col {
         }
     }
 
-    /// Output columns whose input column (ow * stride + j * dilation - padLeft) lies in [0, W).
-    private static func validOutputRange(_ g: ConvGeometry, kernelOffset j: Int) -> (Int, Int) {
-        let offset = j * g.dilationWidth - g.padLeft
-        // smallest ow with ow * s + offset >= 0
-        let start = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
-        // largest ow with ow * s + offset <= W - 1, plus one
-        let limit = g.inputWidth - 1 - offset
-        let end = limit < 0 ? 0 : min(g.outputWidth, limit / g.strideWidth + 1)
-        return (min(start, g.outputWidth), end)
-    }
 }

@@ -12,7 +12,7 @@ enum DepthwiseConv {
                         output: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let kernelSize = g.kernelHeight * g.kernelWidth
-        let runs = columnRuns(g)
+        let runs = (0..<g.kernelWidth).map { g.columnRun(kernelColumn: $0) }
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for m in 0..<g.outputChannels {
@@ -48,7 +48,7 @@ enum DepthwiseConv {
                               inputGradient: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let kernelSize = g.kernelHeight * g.kernelWidth
-        let runs = columnRuns(g)
+        let runs = (0..<g.kernelWidth).map { g.columnRun(kernelColumn: $0) }
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for m in 0..<g.outputChannels {
@@ -77,17 +77,4 @@ enum DepthwiseConv {
         }
     }
 
-    /// For kernel column j: the output columns [start, start + count) whose input column
-    /// ow * stride + offset lies inside [0, W), with offset = j * dilation - padLeft.
-    struct ColumnRun { var start: Int, count: Int, offset: Int }
-
-    static func columnRuns(_ g: ConvGeometry) -> [ColumnRun] {
-        (0..<g.kernelWidth).map { j in
-            let offset = j * g.dilationWidth - g.padLeft
-            let start = offset >= 0 ? 0 : (-offset + g.strideWidth - 1) / g.strideWidth
-            let limit = g.inputWidth - 1 - offset
-            let end = limit < 0 ? 0 : min(g.outputWidth, limit / g.strideWidth + 1)
-            return ColumnRun(start: min(start, g.outputWidth), count: max(0, end - start), offset: offset)
-        }
-    }
 }

@@ -11,6 +11,8 @@ struct Pool: Operator {
 
     let kind: Kind
     let geometry: ConvGeometry
+    /// Bottom and right pads: the divisor of count_include_pad windows stops at them.
+    var padEndHeight = 0, padEndWidth = 0
 
     func forward(_ io: StepIO) {
         let g = geometry, x = io.input(0), y = io.output
@@ -68,9 +70,6 @@ struct Pool: Operator {
         }
         return Window(rows: rows, columns: columns, divisor: max(divisor, 1))
     }
-
-    /// End pads, for the divisor of count_include_pad windows.
-    var padEndHeight: Int = 0, padEndWidth: Int = 0
 
     private func firstInside(_ start: Int, _ step: Int) -> Int {
         start >= 0 ? start : start + ((-start + step - 1) / step) * step

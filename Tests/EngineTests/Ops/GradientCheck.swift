@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -27,7 +28,7 @@ struct GradientCheck {
 
     /// Largest |numeric - analytic| / max(1, |numeric|) over all checked points, and how many were checked.
     func worstError(epsilon: Float = 1e-2, seed: UInt64 = 7) -> (error: Double, checked: Int) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(state: seed)
         let r = (0..<outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
         let analytic = run(outputGradient: r).inputGradients
         var worst = 0.0, checked = 0
@@ -91,20 +92,8 @@ struct GradientCheck {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every test run draws the same numbers.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func randomValues(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix64(state: seed)
     return (0..<count).map { _ in Float.random(in: range, using: &generator) }
 }

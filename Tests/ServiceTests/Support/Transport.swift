@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import HTTP1
 import HTTPServer
-import HTTPTestSupport
+import TestSupport
 @testable import Service
 
 /// The same request bytes, answered in-process (parser + responder, no socket) or by a live
