@@ -17,20 +17,20 @@ public final class ServiceMetrics: Sendable {
     static let latencyBuckets: [Duration] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].map { .milliseconds($0) }
 
     public init() {
-        queueDepth = registry.makeGauge(name: "gradcam_queue_depth", help: "Jobs waiting for a worker.")
-        busyWorkers = registry.makeGauge(name: "gradcam_workers_busy", help: "Workers running a job.")
-        workerBusySeconds = registry.makeCounter(name: "gradcam_worker_busy_seconds_total", help: "Time workers spent running jobs.")
-        droppedJobs = registry.makeCounter(name: "gradcam_jobs_dropped_total", help: "Queued jobs dropped because their client went away.")
-        expiredJobs = registry.makeCounter(name: "gradcam_jobs_expired_total", help: "Queued jobs that waited past their deadline.")
-        rejectedJobs = registry.makeCounter(name: "gradcam_jobs_rejected_total", help: "Jobs refused because the queue was full.")
+        queueDepth = registry.makeGauge(descriptor: .init(namespace: "gradcam", metricName: "queue", unitName: "depth", helpText: "Jobs waiting for a worker."))
+        busyWorkers = registry.makeGauge(descriptor: .init(namespace: "gradcam", metricName: "workers", unitName: "busy", helpText: "Workers running a job."))
+        workerBusySeconds = registry.makeCounter(descriptor: .init(namespace: "gradcam", metricName: "worker_busy_seconds", unitName: "total", helpText: "Time workers spent running jobs."))
+        droppedJobs = registry.makeCounter(descriptor: .init(namespace: "gradcam", metricName: "jobs_dropped", unitName: "total", helpText: "Queued jobs dropped because their client went away."))
+        expiredJobs = registry.makeCounter(descriptor: .init(namespace: "gradcam", metricName: "jobs_expired", unitName: "total", helpText: "Queued jobs that waited past their deadline."))
+        rejectedJobs = registry.makeCounter(descriptor: .init(namespace: "gradcam", metricName: "jobs_rejected", unitName: "total", helpText: "Jobs refused because the queue was full."))
     }
 
     public func recordRequest(method: String, path: String, status: Int, duration: Duration) {
         let route = ServiceMetrics.routes.contains(path) ? path : "other"
-        registry.makeCounter(name: "gradcam_http_requests_total", labels: [("route", route), ("method", method), ("status", String(status))],
-                             help: "HTTP requests by route, method and status.").increment()
-        registry.makeDurationHistogram(name: "gradcam_http_request_duration_seconds", labels: [("route", route)],
-                                       buckets: ServiceMetrics.latencyBuckets, help: "Time from the request's first byte to the response.").record(duration)
+        registry.makeCounter(descriptor: .init(namespace: "gradcam", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status."),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: .init(namespace: "gradcam", metricName: "http_request_duration", unitName: "seconds", helpText: "Time from the request's first byte to the response."),
+                                       labels: [("route", route)], buckets: ServiceMetrics.latencyBuckets).record(duration)
     }
 
     func recordJob(busySeconds: Double) { workerBusySeconds.increment(by: busySeconds) }
