@@ -6,5 +6,4 @@ cd "$(dirname "$0")/.."
 bash Scripts/setup.sh --test
 swift test
 swift build -c release --product gradcam-server
-python3 -m openapi_spec_validator openapi.yaml
 bash Scripts/external-clients.sh .build/release/gradcam-server
