@@ -5,7 +5,8 @@ import ONNX
 extension GraphCompiler {
     mutating func addConv(_ node: ONNXNode) throws {
         let fail = { (reason: String) in EngineError.invalidNode(node: node.name, opType: "Conv", reason: reason) }
-        guard node.inputs.count >= 2, let x = valueIndex[node.inputs[0]] else { throw fail("the data input is not a runtime tensor") }
+        let foldedPad = padFolds[node.inputs.first ?? ""]
+        guard node.inputs.count >= 2, let x = valueIndex[foldedPad?.source ?? node.inputs[0]] else { throw fail("the data input is not a runtime tensor") }
         guard let weight = try constant(node.inputs[1]) else { throw fail("the weight is not a constant") }
         let input = values[x].shape, kernel = weight.shape
         guard input.count == 4, kernel.count == 4 else { throw fail("only 2-D convolutions are supported (input \(input), weight \(kernel))") }
@@ -13,7 +14,7 @@ extension GraphCompiler {
         guard groups >= 1, input[1] % groups == 0, kernel[0] % groups == 0, kernel[1] * groups == input[1] else {
             throw fail("weight \(kernel) does not fit input \(input) with \(groups) groups")
         }
-        var geometry = try window(node, input: input, kernel: [kernel[2], kernel[3]], outputChannels: kernel[0])
+        var geometry = try window(node, input: input, kernel: [kernel[2], kernel[3]], outputChannels: kernel[0], extraPads: foldedPad?.pads)
         geometry.groups = groups
 
         let batchNorm = batchNormFold(after: node)
@@ -75,7 +76,8 @@ extension GraphCompiler {
     }
 
     /// Strides, dilations, pads (explicit or auto_pad) and the output size of a 2-D window.
-    private func window(_ node: ONNXNode, input: [Int], kernel: [Int], outputChannels: Int) throws -> ConvGeometry {
+    /// `extraPads` ([top, left, bottom, right]) come from a zero Pad folded into this Conv.
+    private func window(_ node: ONNXNode, input: [Int], kernel: [Int], outputChannels: Int, extraPads: [Int]? = nil) throws -> ConvGeometry {
         let fail = { (reason: String) in EngineError.invalidNode(node: node.name, opType: node.opType, reason: reason) }
         let strides = try node.ints("strides")?.map(Int.init) ?? [1, 1]
         let dilations = try node.ints("dilations")?.map(Int.init) ?? [1, 1]
@@ -101,6 +103,10 @@ extension GraphCompiler {
             pads = [0, 0, 0, 0]
         } else if autoPad != "NOTSET" {
             throw fail("auto_pad \(autoPad) is not supported")
+        }
+        if let extraPads {
+            guard autoPad == "NOTSET" || autoPad == "VALID" else { throw fail("a folded Pad cannot combine with auto_pad \(autoPad)") }
+            pads = zip(pads, extraPads).map { $0 + $1 }
         }
         guard pads.allSatisfy({ $0 >= 0 }) else { throw fail("negative pads \(pads)") }
         let outH = ConvGeometry.outputSize(input: input[2], kernel: kernel[0], stride: strides[0], dilation: dilations[0], padBegin: pads[0], padEnd: pads[2], ceilMode: ceilMode)

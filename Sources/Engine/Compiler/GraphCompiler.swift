@@ -20,6 +20,10 @@ struct GraphCompiler {
     private var constants: [String: ConstantValue] = [:]
     private var initializers: [String: ONNXTensor] = [:]
     private var batchNormFolds: BatchNormFolds
+    /// Zero Pad nodes merged into the Conv(s) that read them: Pad output -> (Pad input, pads).
+    var padFolds: [String: (source: String, pads: [Int])] = [:]
+    /// How many nodes read each value, and whether only Convs do (as their data input).
+    let readers: [String: [ONNXNode]]
 
     init(model: ONNXModel, batch: Int, weights: WeightStore) throws {
         self.model = model
@@ -28,6 +32,9 @@ struct GraphCompiler {
         opset = model.opsetVersion(forDomain: "") ?? 0
         for tensor in model.graph.initializers { initializers[tensor.name] = tensor }
         batchNormFolds = BatchNormFolds(graph: model.graph)
+        var readers = [String: [ONNXNode]]()
+        for node in model.graph.nodes { for input in node.inputs where !input.isEmpty { readers[input, default: []].append(node) } }
+        self.readers = readers
     }
 
     mutating func compile() throws -> ExecutionPlan {
@@ -46,7 +53,8 @@ struct GraphCompiler {
         if let last = steps.last(where: { $0.output == outputValue }), last.opType == "Softmax" { logits = last.inputs[0] }
         return ExecutionPlan(batch: batch, values: values, steps: steps, valueIndex: valueIndex, inputValue: input,
                              logitsValue: logits, outputValue: outputValue, activationFloats: activationFloats,
-                             scratchFloats: scratchFloats, foldedValues: batchNormFolds.replacedOutputs)
+                             scratchFloats: scratchFloats,
+                             foldedValues: batchNormFolds.replacedOutputs.merging(padFolds.mapValues { _ in "the Conv that reads it" }) { a, _ in a })
     }
 
     // MARK: - Values
@@ -150,6 +158,7 @@ struct GraphCompiler {
                 return
             }
         }
+        if node.opType == "Pad", try foldPadIntoConvs(node) { return }
         do { try addRuntimeNode(node) }
         catch let failure as ShapeInference.Failure {
             throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: failure.reason)
