@@ -48,7 +48,6 @@ public final class Model: Sendable {
         classCount = plan.values[plan.logitsValue].count
         layers = plan.steps.map { LayerInfo(step: $0, plan: plan) }
         defaultTargetLayer = Model.defaultTarget(in: plan)
-        for tensor in onnx.graph.initializers { tensor.releaseRawStorage() }
     }
 
     func plan(batch: Int) throws(EngineError) -> ExecutionPlan {

@@ -7,8 +7,8 @@ extension GraphCompiler {
         let fail = { (reason: String) in EngineError.invalidNode(node: node.name, opType: "Conv", reason: reason) }
         let foldedPad = padFolds[node.inputs.first ?? ""]
         guard node.inputs.count >= 2, let x = valueIndex[foldedPad?.source ?? node.inputs[0]] else { throw fail("the data input is not a runtime tensor") }
-        guard let weight = try constant(node.inputs[1]) else { throw fail("the weight is not a constant") }
-        let input = values[x].shape, kernel = weight.shape
+        guard let kernel = constantShape(node.inputs[1]) else { throw fail("the weight is not a constant") }
+        let input = values[x].shape
         guard input.count == 4, kernel.count == 4 else { throw fail("only 2-D convolutions are supported (input \(input), weight \(kernel))") }
         let groups = Int(try node.int("group") ?? 1)
         guard groups >= 1, input[1] % groups == 0, kernel[0] % groups == 0, kernel[1] * groups == input[1] else {
@@ -20,23 +20,25 @@ extension GraphCompiler {
         let batchNorm = batchNormFold(after: node)
         let outputName = batchNorm?.outputs[0] ?? node.outputs[0]
         let biasName = node.inputs.count > 2 && !node.inputs[2].isEmpty ? node.inputs[2] : nil
-        var bias = try biasName.map { try constant($0)?.floats ?? [] }
-        if let b = bias, b.count != kernel[0] { throw fail("bias has \(b.count) values for \(kernel[0]) channels") }
-        var folded = weight.floats
-        if let batchNorm {
-            // BN(conv(x)) = conv(x) * s + t with s = gamma / sqrt(var + eps), t = beta - mean * s:
-            // scale each output channel's kernel by s and set bias' = bias * s + t.
-            let (scale, shift) = try batchNormAffine(batchNorm)
-            guard scale.count == kernel[0] else { throw fail("BatchNorm '\(batchNorm.name)' has \(scale.count) channels for \(kernel[0])") }
-            let perChannel = folded.count / kernel[0]
-            let key = "conv:\(node.name):\(node.outputs[0])"
-            folded = weights.floats(key + ":w") {
-                var w = folded
+        // BN(conv(x)) = conv(x) * s + t with s = gamma / sqrt(var + eps), t = beta - mean * s:
+        // scale each output channel's kernel by s and set bias' = bias * s + t.
+        let affine = try batchNorm.map(batchNormAffine)
+        if let affine, affine.scale.count != kernel[0] { throw fail("BatchNorm has \(affine.scale.count) channels for \(kernel[0])") }
+        // Cached per node, so every batch size's plan shares one converted copy.
+        let key = "conv:\(node.name):\(node.outputs[0])"
+        let folded = try weights.floats(key + ":w") { () throws -> [Float] in
+            guard var w = try convertedConstant(node.inputs[1])?.floats else { throw fail("the weight is not a constant") }
+            if let scale = affine?.scale {
+                let perChannel = w.count / kernel[0]
                 for m in 0..<kernel[0] { for i in 0..<perChannel { w[m * perChannel + i] *= scale[m] } }
-                return w
             }
+            return w
+        }
+        var bias = try biasName.map { name in try weights.floats(key + ":bias") { try convertedConstant(name)?.floats ?? [] } }
+        if let b = bias, b.count != kernel[0] { throw fail("bias has \(b.count) values for \(kernel[0]) channels") }
+        if let affine {
             let oldBias = bias ?? Array(repeating: 0, count: kernel[0])
-            bias = weights.floats(key + ":b") { (0..<kernel[0]).map { oldBias[$0] * scale[$0] + shift[$0] } }
+            bias = weights.floats(key + ":b") { (0..<kernel[0]).map { oldBias[$0] * affine.scale[$0] + affine.shift[$0] } }
         }
         let op = Conv(geometry: geometry, weight: folded, bias: bias)
         addStep(node, op: op, inputs: [x], output: addActivation(outputName, shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]))

@@ -110,12 +110,26 @@ struct GraphCompiler {
 
     /// The compile-time value of `name`, if it is an initializer or was folded.
     mutating func constant(_ name: String) throws -> ConstantValue? {
+        guard let value = try convertedConstant(name) else { return nil }
+        if value.count <= 4096 { constants[name] = value }
+        return value
+    }
+
+    /// The same without caching. A large initializer is converted once per use here and its
+    /// mapped file pages are handed back at once, so loading a model needs about one copy of
+    /// its weights in memory, not the mapping plus the copy.
+    func convertedConstant(_ name: String) throws -> ConstantValue? {
         if name.isEmpty { return nil }
         if let value = constants[name] { return value }
         guard let tensor = initializers[name] else { return nil }
         let value = try ConstantValue(onnx: tensor)
-        if value.count <= 4096 { constants[name] = value }
+        tensor.releaseRawStorage()
         return value
+    }
+
+    /// A constant's shape, without converting its data.
+    func constantShape(_ name: String) -> [Int]? {
+        constants[name]?.shape ?? initializers[name]?.dims
     }
 
     func isRuntime(_ name: String) -> Bool { valueIndex[name] != nil }
@@ -123,11 +137,12 @@ struct GraphCompiler {
     /// The slot a runtime operator reads: an activation, or a constant moved into the weight store.
     mutating func slot(for name: String, node: ONNXNode) throws -> Int {
         if let id = valueIndex[name] { return id }
-        guard let value = try constant(name) else {
+        guard let shape = constantShape(name) else {
             throw EngineError.invalidNode(node: node.name, opType: node.opType, reason: "input '\(name)' is not produced by any earlier node")
         }
-        let buffer = weights.constantBuffer("const:" + name) { value.floats }
-        return register(ValueSlot(name: name, shape: value.shape, storage: .constant(buffer: buffer)))
+        // Looked up before converting: plans for other batch sizes reuse the stored copy.
+        let buffer = try weights.constantBuffer("const:" + name) { try convertedConstant(name)?.floats ?? [] }
+        return register(ValueSlot(name: name, shape: shape, storage: .constant(buffer: buffer)))
     }
 
     // MARK: - Nodes
