@@ -17,13 +17,14 @@ struct Conv: Operator {
     var kernelFamily: String { geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : "im2col" }
 
     var scratchCount: Int {
-        geometry.isPointwise || geometry.isDepthwise ? 0 : geometry.columnRows * geometry.outputPlane
+        geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
+            : geometry.isPointwise ? 0 : geometry.columnRows * geometry.outputPlane
     }
 
     func forward(_ io: StepIO) {
         let g = geometry
         if g.isDepthwise {
-            DepthwiseConv.forward(g, input: io.input(0), weight: weight, bias: bias, output: io.output)
+            DepthwiseConv.forward(g, input: io.input(0), weight: weight, bias: bias, output: io.output, scratch: io.scratch)
             return
         }
         let x = io.input(0), y = io.output
