@@ -96,6 +96,27 @@ extension LiveServerTests {
         }
     }
 
+    /// Idle keep-alive connections cost a read source each, not a thread: with 300 of them open,
+    /// a new client is still answered at once.
+    @Test func hundredsOfIdleKeepAliveConnectionsStarveNoOne() async throws {
+        try await withServer(.test(idleTimeout: .seconds(30), maxConnections: 1024)) { server, port in
+            var idle: [TestClient] = []
+            for _ in 0..<300 {
+                let client = try TestClient(port: port)
+                try client.send("GET /k HTTP/1.1\r\nHost: h\r\n\r\n")
+                _ = try client.readResponse()
+                idle.append(client)
+            }
+            #expect(server.openConnectionCount == 300)
+            let fresh = try TestClient(port: port, timeout: .seconds(1))
+            try fresh.send("GET /fresh HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try fresh.readResponse().bodyText == "GET /fresh|")
+            // ... and an idle one that speaks again is answered too.
+            try idle[17].send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try idle[17].readResponse().bodyText == "GET /again|")
+        }
+    }
+
     @Test func everyServerSocketIsClosedAfterManyConnections() async throws {
         try await withServer { server, port in
             do {  // the count sees a live connection, so zero below means closed, not unseen
