@@ -21,7 +21,7 @@ public enum ErrorBody {
     }
 
     /// A JSON string literal (RFC 8259 7): quote, backslash and control characters escaped.
-    static func jsonString(_ text: String) -> String {
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

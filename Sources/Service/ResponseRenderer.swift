@@ -7,12 +7,9 @@ import Preprocess
 /// blended over the network's view of the upload) with the top class in headers.
 enum ResponseRenderer {
     static func render(_ result: ExplainResult, for request: ExplainRequest, explainer: Explainer) throws -> HTTPResponse {
-        var result = result
         var clock = StageClock()
         switch request.format {
         case .json:
-            clock.lap(\.encode)
-            result.timings.encode = clock.timings.encode
             return .json(result.json(includeRaw: request.options.includeRaw))
         case .png:
             guard let map = result.heatmap else { throw ServiceError.badParameter(name: "format", reason: "png needs an explanation") }
@@ -25,7 +22,14 @@ enum ResponseRenderer {
                 }
             }
             let png = try PNGEncoder.encode(RGBImage(width: map.width, height: map.height, pixels: pixels))
+            clock.lap(\.encode)
+            var timings = result.timings
+            timings.encode = clock.timings.encode
             var headers: HTTPHeaders = ["Content-Type": "image/png"]
+            // A PNG has no room for the JSON timings; W3C Server-Timing carries them instead.
+            headers.add(name: "Server-Timing", value: [("queue", timings.queue), ("decode", timings.decode), ("forward", timings.forward),
+                                                      ("backward", timings.backward), ("cam", timings.cam), ("encode", timings.encode)]
+                .map { "\($0.0);dur=\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ", "))
             if let top = result.top.first {
                 headers.add(name: "X-Top-Class", value: String(top.index))
                 headers.add(name: "X-Top-Label", value: headerSafe(top.label))

@@ -37,6 +37,7 @@ struct RouteTests {
         #expect(body["rawHeatmap"] == nil)
         let timings = try #require(body["timings"] as? [String: Double])
         #expect(Set(timings.keys) == ["queue", "decode", "forward", "backward", "cam", "encode"])
+        #expect((timings["forward"] ?? 0) > 0 && (timings["encode"] ?? 0) > 0)
     }
 
     @Test(arguments: TransportKind.allCases)
@@ -62,6 +63,7 @@ struct RouteTests {
             #expect(image.width == 224 && image.height == 224)
             #expect((281...285).contains(Int(response.headers["x-top-class"] ?? "") ?? -1))
             #expect(Float(response.headers["x-top-probability"] ?? "") != nil)
+            #expect(response.headers["server-timing"]?.contains("encode;dur=") == true)
         }
     }
 
