@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Side-by-side latency of our engine, onnxruntime and PyTorch (+ pytorch-grad-cam).
+
+Same ONNX file, same thread count, batch 1, 3x224x224 input uniform in [-1, 1] for every runtime
+(our `bench` draws its own input from the same distribution: dense CNN kernels do the same work
+whatever the values). Run through Benchmarks/compare.sh, which unsets OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE for this command only.
+
+Each runtime is measured in its own process (`compare.py measure-ort|measure-torch ...`, printing
+one JSON line), so thread pools of one runtime never spin while another is timed.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SIZE = 224
+OPSET = 17
+SEED = 0
+
+# key -> how to get the ONNX file, the layer to explain, and the PyTorch module pytorch-grad-cam hooks.
+# `layer: None` means "our engine's default" (the last 4-D activation before global pooling);
+# `expected_layer` is the name that default should be for the TorchScript exporter's naming.
+MODELS = {
+    "efficientnet-lite0": {"source": "bundled", "layer": "manifest",
+                           "torch_target": "head_activation"},
+    "resnet18": {"source": "torchvision", "arch": "resnet18", "layer": None,
+                 "expected_layer": "/layer4/layer4.1/relu_1/Relu_output_0", "torch_target": "layer4"},
+    "resnet50": {"source": "torchvision", "arch": "resnet50", "layer": None,
+                 "expected_layer": "/layer4/layer4.2/relu_2/Relu_output_0", "torch_target": "layer4"},
+    "resnet50@layer3": {"source": "torchvision", "arch": "resnet50",
+                        "layer": "/layer3/layer3.5/relu_2/Relu_output_0", "torch_target": "layer3"},
+    "mobilenet_v2": {"source": "torchvision", "arch": "mobilenet_v2", "layer": None,
+                     "expected_layer": "/features/features.18/features.18.2/Clip_output_0",
+                     "torch_target": "features.18"},
+}
+DEFAULT_MODELS = ["efficientnet-lite0", "resnet18", "resnet50", "resnet50@layer3", "mobilenet_v2"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Building the PyTorch models (shared by the export and the torch measurement)
+
+def build_torch_model(key: str):
+    """(model in eval mode, the module pytorch-grad-cam hooks)."""
+    import torch
+    spec = MODELS[key]
+    if spec["source"] == "bundled":
+        # Scripts/convert-default-model.py rebuilds the bundled network with its pretrained weights.
+        path = REPO / "Scripts" / "convert-default-model.py"
+        module_spec = importlib.util.spec_from_file_location("convert_default_model", path)
+        converter = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(converter)
+        model, _ = converter.build_model()
+    else:
+        import torchvision
+        torch.manual_seed(SEED)
+        model = getattr(torchvision.models, spec["arch"])(weights=None).eval()
+    return model, model.get_submodule(spec["torch_target"])
+
+
+def export_torchvision(key: str, path: Path) -> None:
+    import torch
+    model, _ = build_torch_model(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.onnx")
+    torch.onnx.export(model, (torch.zeros(1, 3, SIZE, SIZE),), str(partial), dynamo=False,
+                      opset_version=OPSET, export_params=True, do_constant_folding=True,
+                      input_names=["input"], output_names=["logits"])
+    partial.rename(path)
+
+
+def sample_input():
+    import numpy as np
+    return np.random.default_rng(SEED).uniform(-1, 1, (1, 3, SIZE, SIZE)).astype(np.float32)
+
+
+def summary(samples_ms: list) -> dict:
+    s = sorted(samples_ms)
+    pick = lambda p: s[min(len(s) - 1, int((len(s) - 1) * p + 0.5))]  # same rule as Bench.swift
+    return {"median": pick(0.5), "p10": pick(0.1), "p90": pick(0.9)}
+
+
+def timed(fn, iterations: int, warmup: int = 3) -> dict:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return summary(samples)
+
+
+# ----------------------------------------------------------------------------------------------
+# Measurement subprocesses: each prints one JSON line
+
+def measure_ort(onnx_path: str, threads: int, iterations: int) -> dict:
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    feed = {session.get_inputs()[0].name: sample_input()}
+    result = timed(lambda: session.run(None, feed), iterations)
+    return {"forward": result, "provider": session.get_providers()[0], "version": ort.__version__}
+
+
+def measure_torch(key: str, threads: int, iterations: int) -> dict:
+    import torch
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    from pytorch_grad_cam import GradCAM
+    model, target = build_torch_model(key)
+    x = torch.from_numpy(sample_input())
+
+    def forward():
+        with torch.inference_mode():
+            model(x)
+
+    forward_ms = timed(forward, iterations)
+    # pytorch-grad-cam as documented: targets=None explains the top class. Its backward runs
+    # through the whole network and fills every parameter's .grad (the model's parameters require
+    # grad); ours stops at the target layer and computes no weight gradients.
+    with GradCAM(model=model, target_layers=[target]) as cam:
+        gradcam_ms = timed(lambda: cam(input_tensor=x, targets=None), iterations)
+    return {"forward": forward_ms, "gradcam": gradcam_ms, "version": torch.__version__,
+            "threads": torch.get_num_threads()}
+
+
+# ----------------------------------------------------------------------------------------------
+# Our engine
+
+BENCH_STAGE = re.compile(r"^(forward|backward|cam|gradcam total)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+
+
+def run_ours(binary: Path, onnx_path: Path, layer, threads: int, iterations: int, workers: int,
+             seconds: float, timeout: float) -> dict:
+    command = [str(binary), "bench", "--model", str(onnx_path), "--threads", str(threads),
+               "--iterations", str(iterations), "--workers", str(workers), "--seconds", str(seconds)]
+    if layer:
+        command += ["--layer", layer]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    if output.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {output.stderr.strip()[-500:]}")
+    parsed = {"stages": {}}
+    for line in output.stdout.splitlines():
+        if m := BENCH_STAGE.match(line):
+            parsed["stages"][m[1]] = {"median": float(m[2]), "p10": float(m[3]), "p90": float(m[4])}
+        elif m := re.match(r"^model .*\blayer (\S+)\s+input", line):
+            parsed["layer"] = m[1]
+        elif m := re.match(r"^openblas core (\S+)", line):
+            parsed["core"] = m[1]
+        elif m := re.match(r"^throughput\s+([\d.]+) images/s with (\d+) workers", line):
+            parsed["images_per_s"] = float(m[1])
+        elif m := re.match(r"^peak RSS\s+(\d+) MB", line):
+            parsed["peak_rss_mb"] = int(m[1])
+    missing = {"layer", "core", "images_per_s"} - parsed.keys()
+    if missing or len(parsed["stages"]) != 4:
+        raise RuntimeError(f"could not parse bench output (missing {missing}):\n{output.stdout}")
+    return parsed
+
+
+def run_json(arguments: list, timeout: float) -> dict:
+    output = subprocess.run([sys.executable, __file__] + arguments, capture_output=True, text=True,
+                            timeout=timeout)
+    if output.returncode != 0:
+        raise RuntimeError(f"{' '.join(arguments)} failed: {output.stderr.strip()[-800:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------------------------
+# The side-by-side
+
+def onnx_file(key: str, cache: Path) -> Path:
+    spec = MODELS[key]
+    if spec["source"] == "bundled":
+        return REPO / "Models" / key / "model.onnx"
+    path = cache / f"{spec['arch']}-opset{OPSET}.onnx"
+    if not path.exists():
+        t0 = time.time()
+        run_json(["export", key, str(path)], timeout=300)
+        print(f"  exported {path} in {time.time() - t0:.0f} s", flush=True)
+    return path
+
+
+def layer_for(key: str):
+    layer = MODELS[key]["layer"]
+    if layer == "manifest":
+        manifest = json.loads((REPO / "Models" / key / "manifest.json").read_text())
+        return manifest["defaultTargetLayer"]
+    return layer
+
+
+def fmt(value, width=8, digits=1):
+    return f"{value:{width}.{digits}f}" if value is not None else " " * (width - 1) + "-"
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def side_by_side(args) -> int:
+    binary = Path(args.binary)
+    cache = Path(args.cache_dir)
+    started = time.time()
+    print(f"compare: threads {args.threads}, iterations {args.iterations} (after 3 warm-up runs), "
+          f"batch 1, {SIZE}x{SIZE}, throughput runs of {args.seconds:g} s")
+    print(f"environment: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
+          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} for this command "
+          f"(compare.sh runs it under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`)")
+    print(f"machine: {os.cpu_count()} cores, load average {loadavg()} at start", flush=True)
+    rows = []
+    for key in args.models:
+        t0 = time.time()
+        print(f"- {key}", flush=True)
+        row = {"key": key}
+        path = onnx_file(key, cache)
+        ours = run_ours(binary, path, layer_for(key), args.threads, args.iterations, 1, args.seconds,
+                        timeout=240)
+        ours2 = run_ours(binary, path, ours["layer"], args.threads, 1, 2, args.seconds, timeout=120)
+        row.update(ours=ours, ours2=ours2)
+        expected = MODELS[key].get("expected_layer")
+        if expected and ours["layer"] != expected:
+            print(f"  WARNING: our default layer {ours['layer']} differs from the expected {expected}")
+        row["ort"] = run_json(["measure-ort", str(path), str(args.threads), str(args.iterations)], 180)
+        if not args.no_torch:
+            row["torch"] = run_json(["measure-torch", key, str(args.threads), str(args.iterations)], 300)
+        print(f"  done in {time.time() - t0:.0f} s, load average {loadavg()}", flush=True)
+        rows.append(row)
+    print_tables(rows, args)
+    print(f"total {time.time() - started:.0f} s, load average {loadavg()} at the end")
+    return 0
+
+
+def print_tables(rows: list, args) -> None:
+    print()
+    print("Latency, median ms (batch 1, %d threads each)" % args.threads)
+    header = (f"{'model':<19}{'ours fwd':>9}{'ours bwd':>9}{'ours GC':>9}{'ORT fwd':>9}"
+              f"{'PT fwd':>9}{'PT GC':>9}{'fwd/ORT':>9}{'GC/ORT':>9}{'GC/PT-GC':>9}")
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        s = row["ours"]["stages"]
+        ort_fwd = row["ort"]["forward"]["median"]
+        torch_fwd = row.get("torch", {}).get("forward", {}).get("median")
+        torch_gc = row.get("torch", {}).get("gradcam", {}).get("median")
+        gc = s["gradcam total"]["median"]
+        print(f"{row['key']:<19}{fmt(s['forward']['median'], 9)}{fmt(s['backward']['median'], 9)}"
+              f"{fmt(gc, 9)}{fmt(ort_fwd, 9)}{fmt(torch_fwd, 9)}{fmt(torch_gc, 9)}"
+              f"{fmt(ratio(s['forward']['median'], ort_fwd), 9, 2)}{fmt(ratio(gc, ort_fwd), 9, 2)}"
+              f"{fmt(ratio(gc, torch_gc), 9, 2)}")
+    print("ours GC = forward + backward to the layer + CAM (resized to 224x224); PT GC = pytorch-grad-cam")
+    print("GradCAM.__call__ (forward + full backward incl. weight gradients + CAM); ratios < 1: ours faster.")
+    print()
+    print("Spread, ms (median / p10 / p90)")
+    for row in rows:
+        s = row["ours"]["stages"]
+        parts = [f"ours fwd {triple(s['forward'])}", f"ours GC {triple(s['gradcam total'])}",
+                 f"ORT fwd {triple(row['ort']['forward'])}"]
+        if "torch" in row:
+            parts += [f"PT fwd {triple(row['torch']['forward'])}", f"PT GC {triple(row['torch']['gradcam'])}"]
+        print(f"  {row['key']:<19}" + "; ".join(parts))
+    print()
+    print("Layers explained (ONNX value names)")
+    for row in rows:
+        print(f"  {row['key']:<19}{row['ours']['layer']}  (pytorch-grad-cam: model.{MODELS[row['key']]['torch_target']})")
+    print()
+    print("Our throughput, images/s (forward+backward+CAM, 1 BLAS thread per worker; target 2w/1w >= 1.8)")
+    print(f"  {'model':<19}{'1 worker':>10}{'2 workers':>11}{'2w/1w':>8}{'peak RSS':>10}")
+    for row in rows:
+        one, two = row["ours"]["images_per_s"], row["ours2"]["images_per_s"]
+        rss = row["ours2"].get("peak_rss_mb")
+        print(f"  {row['key']:<19}{one:>10.1f}{two:>11.1f}{two / one:>8.2f}{str(rss) + ' MB':>10}")
+    print()
+    first = rows[0]
+    versions = f"onnxruntime {first['ort']['version']} ({first['ort']['provider']})"
+    if "torch" in first:
+        versions += f", torch {first['torch']['version']} ({first['torch']['threads']} threads)"
+    print(f"OpenBLAS core (our bench): {first['ours']['core']}; {versions}")
+
+
+def triple(d: dict) -> str:
+    return f"{d['median']:.1f}/{d['p10']:.1f}/{d['p90']:.1f}"
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "measure-ort":
+        print(json.dumps(measure_ort(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "measure-torch":
+        print(json.dumps(measure_torch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "export":
+        export_torchvision(sys.argv[2], Path(sys.argv[3]))
+        print(json.dumps({"exported": sys.argv[3]}))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=str(REPO / ".build" / "release" / "gradcam-server"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=4, help="each throughput run")
+    parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                        help="comma-separated subset of: " + ", ".join(MODELS))
+    parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--cache-dir", default=os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "gradcam-server-bench"))
+    args = parser.parse_args()
+    args.models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown models {unknown}; known: {', '.join(MODELS)}")
+    if not Path(args.binary).exists():
+        parser.error(f"{args.binary} not found: swift build -c release --product gradcam-server")
+    return side_by_side(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

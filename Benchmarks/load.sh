@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# HTTP load on the release server with wrk: GET /healthz, POST /predict, POST /explain (a real
+# JPEG as the raw body), then the ratio of /explain requests/s to the engine-only throughput.
+# See Benchmarks/README.md.
+#
+#   Benchmarks/load.sh [--seconds 10] [--workers 2] [--cnn-connections 4] [--image FILE]
+#                      [--log-level info] [--binary PATH]
+#   Benchmarks/load.sh --soak MINUTES      /explain only, RSS sampled every 10 s
+#   Benchmarks/load.sh --hummingbird       also GET / on Benchmarks/hummingbird-hello, side by side
+#
+# Bounded: each wrk run has --duration and a `timeout`; the server is stopped on every exit path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+seconds=10 workers=2 cnn_connections=4 soak_minutes="" hummingbird=0 log_level=info
+binary=$REPO/.build/release/gradcam-server
+image=$REPO/Tests/ServiceTests/Fixtures/photos/chelsea.jpg
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --seconds) seconds=$2; shift 2 ;;
+        --workers) workers=$2; shift 2 ;;
+        --cnn-connections) cnn_connections=$2; shift 2 ;;
+        --image) image=$2; shift 2 ;;
+        --log-level) log_level=$2; shift 2 ;;
+        --binary) binary=$2; shift 2 ;;
+        --soak) soak_minutes=$2; shift 2 ;;
+        --hummingbird) hummingbird=1; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+[[ -x $binary ]] || { echo "$binary not found: swift build -c release --product gradcam-server" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/gradcam-load.XXXXXX)
+server_pid="" hello_pid=""
+cleanup() {
+    # Stop only the processes this script started, by their pid.
+    for pid in $server_pid $hello_pid; do
+        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+    for pid in $server_pid $hello_pid; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rss_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
+
+# Starts a process whose stderr carries "listening ... 127.0.0.1:PORT"; prints that address.
+wait_for_address() {
+    local log=$1 pid=$2
+    for _ in $(seq 300); do
+        if address=$(grep -m1 listening "$log" | grep -oE '127\.0\.0\.1:[0-9]+'); then echo "$address"; return 0; fi
+        kill -0 "$pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "no 'listening' line after 30 s:" >&2; cat "$log" >&2; return 1
+}
+
+# run_wrk NAME THREADS CONNECTIONS DURATION URL [lua script]: wrk --latency, raw output kept in $work.
+run_wrk() {
+    local name=$1 threads=$2 connections=$3 duration=$4 url=$5 script=${6:-}
+    local args=(-t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency)
+    [[ -n $script ]] && args+=(-s "$script")
+    WRK_BODY_FILE=$image WRK_CONTENT_TYPE=image/jpeg \
+        timeout $((duration + 30)) wrk "${args[@]}" "$url" >"$work/$name.wrk" 2>&1 || true
+}
+
+# One table row from a wrk output: requests/s, p50, p99, errors.
+summarise() {
+    local name=$1 connections=$2 file=$work/$1.wrk
+    awk -v name="$name" -v c="$connections" '
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+        /requests in/ { total = $1 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { sub(/.*Socket errors: */, ""); errors = $0 }
+        END {
+            if (rps == "") { printf "  %-16s wrk produced no result (see below)\n", name; exit 1 }
+            printf "  %-16s %4s %10s %12s %10s %10s   %s%s\n", name, c, total, rps, p50, p99,
+                   (non2xx == "" ? "all 2xx" : non2xx " non-2xx"), (errors == "" ? "" : "; socket errors " errors)
+        }' "$file" || cat "$file"
+}
+requests_per_second() { awk '/Requests\/sec:/ { print $2 }' "$work/$1.wrk"; }
+
+echo "load: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+echo "environment: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-(unset)} (inherited as is)"
+[[ -f $image ]] || { echo "$image not found" >&2; exit 1; }
+
+"$binary" serve --port 0 --workers "$workers" --log-level "$log_level" 2>"$work/server.log" &
+server_pid=$!
+address=$(wait_for_address "$work/server.log" "$server_pid")
+echo "server: pid $server_pid at $address, $(grep -m1 listening "$work/server.log" | grep -oE '(model|openblas|workers|queue_depth)=[^ ]+' | tr '\n' ' ')log level $log_level (access log to a file)"
+echo "after start: RSS $(mb "$(rss_kb "$server_pid" VmRSS)")"
+
+# A request that fails would make wrk measure error responses: check each route once first.
+for route in predict explain; do
+    status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H 'Content-Type: image/jpeg' \
+             --data-binary "@$image" "http://$address/$route")
+    [[ $status == 200 ]] || { echo "POST /$route answered $status, not 200" >&2; exit 1; }
+done
+
+if [[ -n $soak_minutes ]]; then
+    duration=$(awk -v m="$soak_minutes" 'BEGIN { printf "%d", m * 60 }')
+    echo "soak: POST /explain for $duration s with -t2 -c$cnn_connections; RSS every 10 s (MB):"
+    run_wrk soak 2 "$cnn_connections" "$duration" "http://$address/explain" "$REPO/Benchmarks/post-image.lua" &
+    wrk_pid=$!
+    series=()
+    elapsed=0
+    while kill -0 "$wrk_pid" 2>/dev/null; do
+        sleep 10; elapsed=$((elapsed + 10))
+        kb=$(rss_kb "$server_pid" VmRSS)
+        series+=("$(awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }')")
+        printf '  %4d s  %s MB\n' "$elapsed" "${series[-1]}"
+    done
+    wait "$wrk_pid" || true
+    echo "RSS series (MB): ${series[*]}"
+    awk -v s="${series[*]}" 'BEGIN { n = split(s, v, " "); if (n < 2) exit
+        half = int(n / 2); for (i = 1; i <= n; i++) { if (i <= half) a += v[i]; else b += v[i] }
+        printf "RSS first %.1f, last %.1f, mean of first half %.1f, of second half %.1f MB\n", v[1], v[n], a / half, b / (n - half) }'
+    echo "route            conn   requests   requests/s        p50        p99   status"
+    summarise soak "$cnn_connections"
+    echo "server peak RSS (VmHWM) $(mb "$(rss_kb "$server_pid" VmHWM)"), RSS at the end $(mb "$(rss_kb "$server_pid" VmRSS)")"
+    echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    exit 0
+fi
+
+run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
+run_wrk predict 2 "$cnn_connections" "$seconds" "http://$address/predict" "$REPO/Benchmarks/post-image.lua"
+run_wrk explain 2 "$cnn_connections" "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
+peak_kb=$(rss_kb "$server_pid" VmHWM)
+end_kb=$(rss_kb "$server_pid" VmRSS)
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+# Engine-only throughput at the same worker count (same binary, same default model, no HTTP).
+bench_output=$(timeout 120 "$binary" bench --workers "$workers" --iterations 3 --seconds "$seconds" 2>&1)
+engine_rate=$(awk '/^throughput/ { print $2 }' <<<"$bench_output")
+
+echo
+echo "wrk -t2 --latency, ${seconds} s per route (JPEG body: ${image#"$REPO"/}, $(stat -c %s "$image") bytes)"
+echo "route            conn   requests   requests/s        p50        p99   status"
+summarise healthz 64
+summarise predict "$cnn_connections"
+summarise explain "$cnn_connections"
+echo "server peak RSS (VmHWM) $(mb "$peak_kb"), RSS at the end $(mb "$end_kb")"
+explain_rate=$(requests_per_second explain)
+echo "engine only (gradcam-server bench --workers $workers): ${engine_rate:-?} images/s"
+awk -v e="$explain_rate" -v b="$engine_rate" 'BEGIN { if (b > 0 && e > 0)
+    printf "POST /explain requests/s / engine images/s = %.2f (decode, preprocessing, PNG encoding and HTTP on top of the engine)\n", e / b }'
+
+if [[ $hummingbird == 1 ]]; then
+    hello=$REPO/Benchmarks/hummingbird-hello
+    echo
+    echo "hummingbird-hello: swift build -c release (own package, own .build) ..."
+    build_start=$(date +%s)
+    if ! (cd "$hello" && timeout 900 swift build -c release >"$work/hello-build.log" 2>&1); then
+        echo "hummingbird-hello build failed or timed out:"; tail -20 "$work/hello-build.log"; exit 0
+    fi
+    echo "built in $(( $(date +%s) - build_start )) s"
+    "$hello/.build/release/hummingbird-hello" --port 0 2>"$work/hello.log" >&2 &
+    hello_pid=$!
+    hello_address=$(wait_for_address "$work/hello.log" "$hello_pid")
+    run_wrk hello 2 64 "$seconds" "http://$hello_address/"
+    hello_rate=$(requests_per_second hello)
+    hello_peak=$(rss_kb "$hello_pid" VmHWM)
+    echo "route            conn   requests   requests/s        p50        p99   status"
+    summarise hello 64
+    echo "GET /healthz (gradcam-server): $(requests_per_second healthz) requests/s;" \
+         "GET / (hummingbird-hello): $hello_rate requests/s; hummingbird peak RSS $(mb "$hello_peak")"
+fi
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+exit 0
