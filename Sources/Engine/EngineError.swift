@@ -14,6 +14,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case classOutOfRange(Int, classCount: Int)
     case inputSizeMismatch(expected: Int, actual: Int)
     case unsupportedBatch(Int, reason: String)
+    /// backward asked for a layer that the last forward pass did not keep the gradient path to.
+    case layerNotRetained(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .classOutOfRange(let index, let count): "class \(index) is out of range: the model has \(count) classes (0...\(count - 1))"
         case .inputSizeMismatch(let expected, let actual): "the input has \(actual) values, the model expects \(expected)"
         case .unsupportedBatch(let batch, let reason): "batch size \(batch): \(reason)"
+        case .layerNotRetained(let name): "the last forward pass did not retain layer '\(name)'; pass it as retainingGradientPathTo"
         }
     }
 }

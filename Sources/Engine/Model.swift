@@ -73,7 +73,7 @@ public final class Model: Sendable {
             throw .unknownLayer(name)
         }
         let slot = plan.values[id]
-        guard case .activation = slot.storage else { throw .notATargetLayer(name, reason: "it is a constant") }
+        guard plan.root(of: id) != nil else { throw .notATargetLayer(name, reason: "it is a constant") }
         guard slot.shape.count == 4 else { throw .notATargetLayer(name, reason: "it has shape \(slot.shape); a 4-D feature map is needed") }
         return id
     }

@@ -1,62 +1,75 @@
 /// One worker's handle on a shared Model: it owns the workspaces (activations, gradients,
-/// scratch) and is used by one thread at a time. Workspaces are created per batch size on
-/// first use and then reused, so steady-state requests allocate no tensor memory.
+/// scratch) and is used by one thread at a time.
+///
+/// The forward pass keeps only what is still needed: the logits, plus, when a layer is
+/// named, what backward to that layer reads. Every other activation's memory is reused as
+/// soon as it is dead (MemoryPlan). So the layer to explain is chosen before the forward
+/// pass, and backward can only reach that layer.
+///
+/// Workspaces are created per batch size, and memory plans with their pointer tables per
+/// (batch, layer), on first use; then they are reused, so steady-state requests allocate
+/// no tensor memory.
 public final class Session {
     public let model: Model
     private var workspaces: [Int: Workspace] = [:]
-    private var backwardPlans: [BackwardKey: BackwardPlan] = [:]
-    private var lastRun: Workspace?
+    private var bindings: [BindingKey: PlanBinding] = [:]
+    private var lastRun: PlanBinding?
 
-    private struct BackwardKey: Hashable { let batch: Int; let layer: String }
+    private struct BindingKey: Hashable { let batch: Int; let layer: String? }
 
     public init(model: Model) { self.model = model }
 
     /// Runs the network on `batch` images, NCHW floats, and returns the logits (batch x classes).
-    public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int = 1) throws(EngineError) -> [Float] {
-        let workspace = try workspace(batch: batch)
-        let plan = workspace.plan
+    /// `layer`: the layer that `backward` will explain next; nil when no backward follows.
+    public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int = 1,
+                        retainingGradientPathTo layer: String? = nil) throws(EngineError) -> [Float] {
+        lastRun = nil
+        let binding = try binding(batch: batch, layer: layer)
+        let plan = binding.plan
         let expected = plan.values[plan.inputValue].count
         guard input.count == expected, let source = input.baseAddress else {
             throw .inputSizeMismatch(expected: expected, actual: input.count)
         }
-        workspace.valuePointers[plan.inputValue].update(from: source, count: expected)
-        workspace.forward()
-        lastRun = workspace
-        return Array(workspace.values(of: plan.logitsValue))
+        binding.forward(source)
+        lastRun = binding
+        return Array(binding.values(of: plan.logitsValue))
     }
 
-    /// Milliseconds per operator type of one forward pass (after `forward` sized the workspace).
+    /// Milliseconds per operator type of one forward pass (after `forward` on this batch).
     public func profileForward(batch: Int = 1) throws(EngineError) -> [String: Double] {
-        try workspace(batch: batch).profiledForward()
+        lastRun = nil
+        return try binding(batch: batch, layer: nil).profiledForward()
     }
 
     /// Back-propagates from each image's class score y^c (the pre-softmax logit) to `layer`,
-    /// after `forward` on the same batch. Returns A and dy^c/dA, both (N, K, u, v).
+    /// after `forward` on the same batch retained `layer`. Returns A and dy^c/dA, both (N, K, u, v).
     public func backward(classes: [Int], layer: String) throws(EngineError) -> LayerGradients {
-        guard let workspace = lastRun, workspace.plan.batch == classes.count else {
+        guard let binding = lastRun, binding.plan.batch == classes.count else {
             throw .unsupportedBatch(classes.count, reason: "backward needs a forward pass on a batch of the same size first")
         }
-        let plan = workspace.plan
+        guard binding.layer == layer, let target = binding.backward?.target else { throw .layerNotRetained(layer) }
         for c in classes where c < 0 || c >= model.classCount { throw .classOutOfRange(c, classCount: model.classCount) }
-        let key = BackwardKey(batch: plan.batch, layer: layer)
-        let backward: BackwardPlan
-        if let cached = backwardPlans[key] {
-            backward = cached
-        } else {
-            let target = try model.targetValue(layer, in: plan)
-            do { backward = try BackwardPlan(plan: plan, target: target) } catch let error as EngineError { throw error } catch { throw .unknownLayer(layer) }
-            backwardPlans[key] = backward
-        }
         let classCount = model.classCount
         // Seed: d(sum_n y_n^{c_n}) / d(logits) is one-hot per image; images never mix
         // (BatchNorm is in inference mode), so each receives its own class's gradient.
-        workspace.backward(backward) { seed in
+        _ = binding.runBackward { seed in
             for (n, c) in classes.enumerated() { seed[n * classCount + c] += 1 }
         }
-        let shape = plan.values[backward.target].shape
-        return LayerGradients(shape: shape,
-                              activations: Array(workspace.values(of: backward.target)),
-                              gradients: Array(workspace.gradient(of: backward.target) ?? UnsafeBufferPointer(start: nil, count: 0)))
+        return LayerGradients(shape: binding.plan.values[target].shape,
+                              activations: Array(binding.values(of: target)),
+                              gradients: Array(binding.gradient(of: target) ?? UnsafeBufferPointer(start: nil, count: 0)))
+    }
+
+    /// The binding for (batch, layer), built on first use. Building one may grow the batch's
+    /// arenas, which invalidates what the last forward pass left in them.
+    private func binding(batch: Int, layer: String?) throws(EngineError) -> PlanBinding {
+        let key = BindingKey(batch: batch, layer: layer)
+        if let existing = bindings[key] { return existing }
+        let workspace = try workspace(batch: batch)
+        let target = try layer.map { name throws(EngineError) in try model.targetValue(name, in: workspace.plan) }
+        let binding = try PlanBinding(workspace: workspace, layer: layer, target: target)
+        bindings[key] = binding
+        return binding
     }
 
     private func workspace(batch: Int) throws(EngineError) -> Workspace {

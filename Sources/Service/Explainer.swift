@@ -48,19 +48,25 @@ public struct Explainer: Sendable {
         var clock = clock
         try validate(options)
         let model = bundle.model
+        // The forward pass keeps only what backward to this layer reads, so name it first.
+        var layer: String? = nil
+        if options.explains {
+            guard let explained = options.layer ?? bundle.defaultLayer else {
+                throw ServiceError.badParameter(name: "layer", reason: "the model has no 4-D layer to explain")
+            }
+            layer = explained
+        }
         let logits: [Float]
-        do { logits = try input.withUnsafeBufferPointer { try session.forward($0) } } catch { throw ServiceError(error) }
+        do { logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) } }
+        catch { throw ServiceError(error) }
         clock.lap(\.forward)
         let scores = ClassScore.ranked(logits: logits, labels: bundle.labels, top: options.top)
         let targetClass = options.classIndex ?? scores.first?.index ?? 0
         var result = ExplainResult(model: bundle.manifest.name, targetClass: targetClass, top: scores,
                                    logits: options.includeLogits ? logits : nil)
-        guard options.explains else {
+        guard let layer else {
             result.timings = clock.timings
             return result
-        }
-        guard let layer = options.layer ?? bundle.defaultLayer else {
-            throw ServiceError.badParameter(name: "layer", reason: "the model has no 4-D layer to explain")
         }
         let gradients: LayerGradients
         let method: any CAMMethod

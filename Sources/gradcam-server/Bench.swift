@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
         var forward = [Double](), backward = [Double](), cam = [Double]()
         for i in 0..<(iterations + 3) {
             let t0 = now()
-            let logits = try input.withUnsafeBufferPointer { try session.forward($0) }
+            let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: target) }
             let t1 = now()
             let c = logits.indices.max { logits[$0] < logits[$1] } ?? 0
             let g = try session.backward(classes: [c], layer: target)
@@ -73,7 +73,7 @@ struct Bench: ParsableCommand {
             let thread = Thread {
                 let session = Session(model: model)
                 while now() < deadline {
-                    guard let logits = try? input.withUnsafeBufferPointer({ try session.forward($0) }),
+                    guard let logits = try? input.withUnsafeBufferPointer({ try session.forward($0, retainingGradientPathTo: layer) }),
                           let g = try? session.backward(classes: [0], layer: layer) else { break }
                     let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
                     _ = try? CAMComposer.explain(maps, classIndex: 0, method: GradCAM(), width: model.inputShape[2], height: model.inputShape[1])

@@ -20,11 +20,11 @@ struct FixtureModelTests {
         }
     }
 
-    private func forward(_ export: Export, batch: Int) throws -> (logits: [Float], expected: [Float], session: Session) {
+    private func forward(_ export: Export, batch: Int, retaining layer: String? = nil) throws -> (logits: [Float], expected: [Float], session: Session) {
         let fixture = export.fixture
         let session = Session(model: try Self.models.model(export))
         let input = try FixtureManifest.floats(batch == 1 ? fixture.input : fixture.input2)
-        let logits = try input.withUnsafeBufferPointer { try session.forward($0, batch: batch) }
+        let logits = try input.withUnsafeBufferPointer { try session.forward($0, batch: batch, retainingGradientPathTo: layer) }
         return (logits, try FixtureManifest.floats(batch == 1 ? fixture.logits : fixture.logits2), session)
     }
 
@@ -44,9 +44,9 @@ struct FixtureModelTests {
 
     @Test(arguments: FixtureManifest.exports)
     func gradCAMMatchesPytorchGradCAM(_ export: Export) throws {
-        let (_, _, session) = try forward(export, batch: 1)
         for target in export.fixture.targets {
             let layer = try #require(target.layerNameByExporter[export.exporter])
+            let (_, _, session) = try forward(export, batch: 1, retaining: layer)
             let g = try session.backward(classes: [target.classIndex], layer: layer)
             #expect(g.shape == [1] + target.layerShape, "layer \(layer)")
             let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
@@ -68,9 +68,9 @@ struct FixtureModelTests {
     @Test(arguments: FixtureManifest.exports.filter { $0.fixture.gapLinear })
     func camWeightsAreZTimesGradCAMWeights(_ export: Export) throws {
         let model = try Self.models.model(export)
-        let (_, _, session) = try forward(export, batch: 1)
         let target = try #require(export.fixture.targets.first { $0.role == "last" })
         let layer = try #require(target.layerNameByExporter[export.exporter])
+        let (_, _, session) = try forward(export, batch: 1, retaining: layer)
         let classifier = try #require(try model.linearClassifier(after: layer), "no GAP + linear head found after \(layer)")
         let reference = try FixtureManifest.floats(try #require(export.fixture.camWeights))
         #expect(maxAbsoluteDifference(classifier.weights, reference) <= 1e-6 * (reference.map(abs).max() ?? 1))

@@ -74,13 +74,31 @@ struct ModelLoadingErrorTests {
         let model = try Model.load(contentsOf: Self.resnet)
         let session = Session(model: model)
         let input = try FixtureManifest.floats("resnet/input.bin")
-        _ = try input.withUnsafeBufferPointer { try session.forward($0) }
-        #expect(throws: EngineError.unknownLayer("no_such_layer")) { try session.backward(classes: [0], layer: "no_such_layer") }
-        #expect(throws: EngineError.classOutOfRange(10, classCount: 10)) { try session.backward(classes: [10], layer: model.defaultTargetLayer!) }
-        #expect { try session.backward(classes: [0], layer: "logits") } throws: { error in
+        func forward(retaining layer: String) throws -> [Float] {
+            try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
+        }
+        #expect(throws: EngineError.unknownLayer("no_such_layer")) { try forward(retaining: "no_such_layer") }
+        #expect { try forward(retaining: "logits") } throws: { error in
             if case EngineError.notATargetLayer("logits", _) = error { return true }
             return false
         }
+        let layer = try #require(model.defaultTargetLayer)
+        _ = try forward(retaining: layer)
+        #expect(throws: EngineError.classOutOfRange(10, classCount: 10)) { try session.backward(classes: [10], layer: layer) }
+    }
+
+    @Test func backwardRefusesALayerTheForwardPassDidNotRetain() throws {
+        let model = try Model.load(contentsOf: Self.resnet)
+        let session = Session(model: model)
+        let input = try FixtureManifest.floats("resnet/input.bin")
+        let last = try #require(model.defaultTargetLayer)
+        let other = try #require(model.targetLayers.first { $0.name != last })
+
+        _ = try input.withUnsafeBufferPointer { try session.forward($0) }
+        #expect(throws: EngineError.layerNotRetained(last)) { try session.backward(classes: [0], layer: last) }
+        _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: other.name) }
+        #expect(throws: EngineError.layerNotRetained(last)) { try session.backward(classes: [0], layer: last) }
+        #expect(try session.backward(classes: [0], layer: other.name).shape == other.shape)
     }
 
     @Test func wrongInputSizeIsRefused() throws {

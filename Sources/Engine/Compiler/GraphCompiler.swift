@@ -15,7 +15,6 @@ struct GraphCompiler {
     private(set) var values: [ValueSlot] = []
     private(set) var valueIndex: [String: Int] = [:]
     private(set) var steps: [Step] = []
-    private(set) var activationFloats = 0
     private(set) var scratchFloats = 0
     private var constants: [String: ConstantValue] = [:]
     private var initializers: [String: ONNXTensor] = [:]
@@ -52,8 +51,7 @@ struct GraphCompiler {
         // The score Grad-CAM differentiates is the pre-softmax logit (Selvaraju et al., Sec. 3).
         if let last = steps.last(where: { $0.output == outputValue }), last.opType == "Softmax" { logits = last.inputs[0] }
         return ExecutionPlan(batch: batch, values: values, steps: steps, valueIndex: valueIndex, inputValue: input,
-                             logitsValue: logits, outputValue: outputValue, activationFloats: activationFloats,
-                             scratchFloats: scratchFloats,
+                             logitsValue: logits, outputValue: outputValue, scratchFloats: scratchFloats,
                              foldedValues: batchNormFolds.replacedOutputs.merging(padFolds.mapValues { _ in "the Conv that reads it" }) { a, _ in a })
     }
 
@@ -86,15 +84,18 @@ struct GraphCompiler {
     }
 
     mutating func addActivation(_ name: String, shape: [Int]) -> Int {
-        let slot = ValueSlot(name: name, shape: shape, storage: .activation(offset: activationFloats))
-        // Keep every value 16-float (64-byte) aligned for the BLAS kernels.
-        activationFloats += (slot.count + 15) / 16 * 16
-        return register(slot)
+        register(ValueSlot(name: name, shape: shape, storage: .activation))
     }
 
-    /// A value that shares its source's memory (Reshape and friends).
+    /// A value that shares its source's memory (Reshape and friends). A view of a view points
+    /// at the memory's owner, so the memory planner sees every alias of one buffer directly.
     mutating func addView(_ name: String, shape: [Int], of source: Int) -> Int {
-        register(ValueSlot(name: name, shape: shape, storage: values[source].storage))
+        let storage: ValueSlot.Storage = switch values[source].storage {
+        case .activation: .view(of: source)
+        case .view(let root): .view(of: root)
+        case .constant(let buffer): .constant(buffer: buffer)
+        }
+        return register(ValueSlot(name: name, shape: shape, storage: storage))
     }
 
     private mutating func register(_ slot: ValueSlot) -> Int {

@@ -1,7 +1,12 @@
-/// Where a value lives: in the worker's activation arena, or in the model's weight store.
+/// Where a value lives: in the worker's activation arena, in another value's memory, or in
+/// the model's weight store. Arena offsets are not part of the compiled plan: a MemoryPlan
+/// assigns them per set of retained values, so memory is reused once a value is dead.
 struct ValueSlot: Sendable {
     enum Storage: Sendable, Equatable {
-        case activation(offset: Int)
+        /// Owns memory in the activation arena.
+        case activation
+        /// Shares the memory of `root`, an `.activation` value (never another view).
+        case view(of: Int)
         case constant(buffer: Int)
     }
 
@@ -22,7 +27,7 @@ struct Step: Sendable {
 }
 
 /// The graph compiled for one batch size: shapes resolved, constants folded, BatchNorm folded
-/// into convolutions, every activation given an offset in one arena.
+/// into convolutions. Where activations live is decided later, by a MemoryPlan.
 final class ExecutionPlan: Sendable {
     let batch: Int
     let values: [ValueSlot]
@@ -32,16 +37,24 @@ final class ExecutionPlan: Sendable {
     /// The pre-softmax scores: the graph output, or the input of a final Softmax.
     let logitsValue: Int
     let outputValue: Int
-    let activationFloats: Int
     let scratchFloats: Int
     /// Names of values that were folded away (a Conv's output before its BatchNorm) -> the value that replaced them.
     let foldedValues: [String: String]
 
     init(batch: Int, values: [ValueSlot], steps: [Step], valueIndex: [String: Int], inputValue: Int,
-         logitsValue: Int, outputValue: Int, activationFloats: Int, scratchFloats: Int, foldedValues: [String: String]) {
+         logitsValue: Int, outputValue: Int, scratchFloats: Int, foldedValues: [String: String]) {
         self.batch = batch; self.values = values; self.steps = steps; self.valueIndex = valueIndex
         self.inputValue = inputValue; self.logitsValue = logitsValue; self.outputValue = outputValue
-        self.activationFloats = activationFloats; self.scratchFloats = scratchFloats; self.foldedValues = foldedValues
+        self.scratchFloats = scratchFloats; self.foldedValues = foldedValues
+    }
+
+    /// The value that owns `id`'s arena memory (itself, or a view's source); nil for constants.
+    func root(of id: Int) -> Int? {
+        switch values[id].storage {
+        case .activation: id
+        case .view(let root): root
+        case .constant: nil
+        }
     }
 
     /// The step that produces each value, if any.

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// The static memory plan reuses dead activations' memory; these tests check that nothing
+/// still needed is ever overwritten, for every fixture model and the bundled EfficientNet.
+struct MemoryPlanTests {
+    static let defaultModelURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Models/efficientnet-lite0/model.onnx")
+
+    /// A model file and the layers to plan backward to (besides none).
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let url: URL
+        let layers: [String]
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = FixtureManifest.exports.map { export in
+        Case(name: export.testDescription, url: FixtureManifest.url(export.fixture.files[export.exporter]!),
+             layers: export.fixture.targets.compactMap { $0.layerNameByExporter[export.exporter] })
+    } + [Case(name: "efficientnet-lite0", url: defaultModelURL, layers: [])]
+
+    @Test(arguments: cases)
+    func liveValuesNeverShareMemory(_ testCase: Case) throws {
+        let model = try Model.load(contentsOf: testCase.url)
+        var layers = testCase.layers + [try #require(model.defaultTargetLayer)]
+        if let early = model.targetLayers.first?.name { layers.append(early) }
+        for batch in [1, 2] {
+            let plan = try model.plan(batch: batch)
+            let memory = MemoryPlan(plan: plan, retained: [])
+            try expectNoLiveValueOverwritten(plan, memory, "\(testCase.name) batch \(batch) predict")
+            expectOverlappingLifetimesApart(memory.lifetimes, memory.offsets, plan, "\(testCase.name) batch \(batch) predict")
+            for layer in layers {
+                let backward = try BackwardPlan(plan: plan, target: try model.targetValue(layer, in: plan))
+                let explain = MemoryPlan(plan: plan, retained: MemoryPlan.retained(by: backward, in: plan))
+                let gradients = GradientMemoryPlan(plan: plan, backward: backward)
+                let context = "\(testCase.name) batch \(batch) layer \(layer)"
+                try expectNoLiveValueOverwritten(plan, explain, context)
+                expectOverlappingLifetimesApart(explain.lifetimes, explain.offsets, plan, context)
+                try expectNoLiveGradientOverwritten(plan, backward, gradients, context)
+                expectOverlappingLifetimesApart(gradients.lifetimes, gradients.offsets, plan, context + " gradients")
+            }
+        }
+    }
+
+    /// Memory reuse must not change results: whatever the retained layer, the logits of the
+    /// bundled model are bit-for-bit those of a forward pass that keeps only the logits.
+    @Test func logitsDoNotDependOnTheRetainedLayer() throws {
+        let model = try Model.load(contentsOf: Self.defaultModelURL)
+        let session = Session(model: model)
+        var generator = SystemRandomNumberGenerator()
+        let input = (0..<model.inputShape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let predicted = try input.withUnsafeBufferPointer { try session.forward($0) }
+        for layer in [model.defaultTargetLayer, model.targetLayers.first?.name, model.targetLayers[model.targetLayers.count / 2].name] {
+            let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
+            #expect(logits.count == predicted.count && maxAbsoluteDifference(logits, predicted) == 0, "layer \(layer ?? "none")")
+        }
+    }
+
+    @Test func allocatorReusesOnlyMemoryWhoseLifetimeIsOver() {
+        let buffers = [BufferLifetime(first: 0, last: 1, floats: 100), BufferLifetime(first: 1, last: 2, floats: 40),
+                       BufferLifetime(first: 2, last: 3, floats: 60), BufferLifetime(first: 3, last: 3, floats: 112)]
+        let placed = ArenaAllocator.place(buffers)
+        // 100 -> 112 floats (aligned) at 0; 40 -> 48 at 112, as the first is still alive at time 1;
+        // 60 -> 64 reuses the first's block once it is dead (time 2); 112 at time 3 finds no free
+        // block big enough (48 left of the first, merged with the second's: 96), so it extends
+        // that free block past the arena's end.
+        #expect(placed.offsets == [0, 112, 0, 64])
+        #expect(placed.floats == 176)
+    }
+
+    @Test func efficientNetPlansAreSmallerThanOneSlotPerValue() throws {
+        let model = try Model.load(contentsOf: Self.defaultModelURL)
+        let plan = try model.plan(batch: 1)
+        let everything = plan.values.indices.filter { if case .activation = plan.values[$0].storage { true } else { false } }
+        let unshared = everything.reduce(0) { $0 + ArenaAllocator.aligned(plan.values[$1].count) }
+        let predict = MemoryPlan(plan: plan, retained: [])
+        #expect(MemoryPlan(plan: plan, retained: Set(everything)).floats == unshared)
+        #expect(predict.floats * 4 < unshared)
+    }
+
+    // MARK: - Checks
+
+    /// Replays the plan over a map of which value owns each 16-float chunk of the arena:
+    /// every step's inputs must still own their memory once it has written its output, and
+    /// the logits and retained values must own theirs at the end.
+    private func expectNoLiveValueOverwritten(_ plan: ExecutionPlan, _ memory: MemoryPlan, _ context: String) throws {
+        var owner = [Int](repeating: -1, count: memory.floats / ArenaAllocator.alignment + 1)
+        func chunks(_ id: Int) throws -> Range<Int> {
+            let offset = try #require(memory.offsets[id], "\(context): \(plan.values[id].name) has no offset")
+            return offset / ArenaAllocator.alignment ..< (offset + plan.values[id].count + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment
+        }
+        func owns(_ id: Int) throws -> Bool {
+            guard let root = plan.root(of: id) else { return true }
+            return try chunks(id).allSatisfy { owner[$0] == root }
+        }
+        for chunk in try chunks(plan.inputValue) { owner[chunk] = plan.inputValue }
+        for step in plan.steps {
+            // The output is claimed first: operators do not run in place, so a step's inputs
+            // must survive its own output being written as well as every earlier step's.
+            if case .activation = plan.values[step.output].storage {
+                for chunk in try chunks(step.output) { owner[chunk] = step.output }
+            }
+            for input in step.inputs {
+                #expect(try owns(input), "\(context): \(step.nodeName) reads \(plan.values[input].name) after it was overwritten")
+            }
+        }
+        for id in memory.retained.union([plan.logitsValue]) {
+            #expect(try owns(id), "\(context): \(plan.values[id].name) was overwritten before backward")
+        }
+    }
+
+    /// The same replay for gradients in backward order: a gradient is claimed when it is zeroed,
+    /// and must still be owned whenever a step adds into it or reads it, and at the end for the target.
+    private func expectNoLiveGradientOverwritten(_ plan: ExecutionPlan, _ backward: BackwardPlan,
+                                                 _ gradients: GradientMemoryPlan, _ context: String) throws {
+        var owner = [Int](repeating: -1, count: gradients.floats / ArenaAllocator.alignment + 1)
+        func chunks(offset: Int, floats: Int) -> Range<Int> {
+            offset / ArenaAllocator.alignment ..< (offset + floats + ArenaAllocator.alignment - 1) / ArenaAllocator.alignment
+        }
+        func claimed(_ id: Int) -> Bool {
+            guard let offset = gradients.offsets[id] else { return true }
+            return chunks(offset: offset, floats: plan.values[id].count).allSatisfy { owner[$0] == plan.root(of: id) }
+        }
+        func clear(at time: Int) {
+            for buffer in gradients.clears[time] {
+                for chunk in chunks(offset: buffer.offset, floats: buffer.floats) { owner[chunk] = buffer.value }
+            }
+        }
+        clear(at: 0)
+        #expect(claimed(plan.logitsValue), "\(context): the logits' gradient is not cleared before the seed")
+        for (k, index) in backward.steps.enumerated() {
+            clear(at: k + 1)
+            let step = plan.steps[index]
+            for id in step.inputs + [step.output] {
+                #expect(claimed(id), "\(context): \(step.nodeName) touches the gradient of \(plan.values[id].name) while another gradient owns it")
+            }
+        }
+        #expect(claimed(backward.target), "\(context): the target's gradient was overwritten")
+    }
+
+    /// No two buffers whose lifetimes overlap may share a float.
+    private func expectOverlappingLifetimesApart(_ lifetimes: [ClosedRange<Int>?], _ offsets: [Int?],
+                                                 _ plan: ExecutionPlan, _ context: String) {
+        // One value per buffer: a view and its source share one (and may not both have an entry).
+        var seen = Set<Int>()
+        let roots = plan.values.indices.filter { offsets[$0] != nil && seen.insert(plan.root(of: $0) ?? $0).inserted }
+        for (i, a) in roots.enumerated() {
+            for b in roots[(i + 1)...] {
+                guard let la = lifetimes[a], let lb = lifetimes[b], let oa = offsets[a], let ob = offsets[b], la.overlaps(lb) else { continue }
+                let apart = oa + plan.values[a].count <= ob || ob + plan.values[b].count <= oa
+                #expect(apart, "\(context): \(plan.values[a].name) and \(plan.values[b].name) are alive together in the same memory")
+            }
+        }
+    }
+}
