@@ -1,3 +1,5 @@
+import Foundation
+
 /// CAM's precondition (Zhou et al. 2016; Grad-CAM paper, Section 3.1): the target layer feeds
 /// global average pooling, then one linear layer produces the logits.
 public struct LinearClassifier: Sendable {
@@ -10,7 +12,15 @@ public struct LinearClassifier: Sendable {
 extension Model {
     /// The linear classifier after `layer`, when the graph is target -> GAP -> (views) ->
     /// Gemm/MatMul -> (views) -> logits; nil for any other shape of head.
+    /// Found once per layer and kept: CAM requests then share one copy of the weights.
     public func linearClassifier(after layer: String) throws(EngineError) -> LinearClassifier? {
+        if let known = classifiers.value(for: layer) { return known }
+        let found = try findLinearClassifier(after: layer)
+        classifiers.store(found, for: layer)
+        return found
+    }
+
+    private func findLinearClassifier(after layer: String) throws(EngineError) -> LinearClassifier? {
         let plan = try plan(batch: 1)
         let target = try targetValue(layer, in: plan)
         let channels = plan.values[target].shape[1]
@@ -34,5 +44,21 @@ extension Model {
         // Row c of the result is w^c: B is (N, K) with transB, else (K, N) and needs transposing.
         let rows: [Float] = product.transposeB ? stored : (0..<product.n).flatMap { c in (0..<product.k).map { stored[$0 * product.n + c] } }
         return LinearClassifier(weights: rows.map { $0 * product.alpha }, classCount: product.n, channels: channels)
+    }
+}
+
+/// Classifier lookups by layer (nil results included), behind a lock.
+final class ClassifierCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: LinearClassifier?] = [:]
+
+    func value(for layer: String) -> LinearClassifier?? {
+        lock.lock(); defer { lock.unlock() }
+        return entries[layer]
+    }
+
+    func store(_ classifier: LinearClassifier?, for layer: String) {
+        lock.lock(); defer { lock.unlock() }
+        entries[layer] = classifier
     }
 }

@@ -20,6 +20,7 @@ public final class Model: Sendable {
     let onnx: ONNXModel
     let weights: WeightStore
     private let plans: PlanCache
+    let classifiers = ClassifierCache()
 
     public static func load(contentsOf url: URL, name: String? = nil) throws(EngineError) -> Model {
         let onnx: ONNXModel

@@ -76,7 +76,6 @@ public struct Explainer: Sendable {
                     throw ServiceError.badParameter(name: "method", reason: "CAM needs the layer to feed global average pooling and one linear layer")
                 }
                 method = ClassActivationMapping(classifierWeights: classifier.weights, classCount: classifier.classCount)
-                _ = try session.backward(classes: [targetClass], layer: layer)  // validates the layer; cheap near the head
             } else {
                 method = GradCAM()
             }
