@@ -84,17 +84,25 @@ def sample_input():
 def summary(samples_ms: list) -> dict:
     s = sorted(samples_ms)
     pick = lambda p: s[min(len(s) - 1, int((len(s) - 1) * p + 0.5))]  # same rule as Bench.swift
-    return {"median": pick(0.5), "p10": pick(0.1), "p90": pick(0.9)}
+    return {"median": pick(0.5), "p10": pick(0.1), "p90": pick(0.9), "n": len(s)}
+
+
+BUDGET_SECONDS = 40  # per timed loop: on a loaded machine PyTorch's OpenMP threads can take seconds a run
 
 
 def timed(fn, iterations: int, warmup: int = 3) -> dict:
+    """median/p10/p90 ms of `iterations` runs after `warmup`, cut short (keeping at least 5 samples)
+    once BUDGET_SECONDS have passed, so a loaded machine cannot stretch the run without bound."""
     for _ in range(warmup):
         fn()
     samples = []
+    started = time.perf_counter()
     for _ in range(iterations):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
+        if len(samples) >= 5 and time.perf_counter() - started > BUDGET_SECONDS:
+            break
     return summary(samples)
 
 
@@ -265,12 +273,13 @@ def print_tables(rows: list, args) -> None:
     print("GradCAM.__call__ (forward + full backward incl. weight gradients + CAM); ratios < 1: ours faster.")
     print()
     print("Spread, ms (median / p10 / p90)")
+    n = args.iterations
     for row in rows:
         s = row["ours"]["stages"]
-        parts = [f"ours fwd {triple(s['forward'])}", f"ours GC {triple(s['gradcam total'])}",
-                 f"ORT fwd {triple(row['ort']['forward'])}"]
+        parts = [f"ours fwd {triple(s['forward'], n)}", f"ours GC {triple(s['gradcam total'], n)}",
+                 f"ORT fwd {triple(row['ort']['forward'], n)}"]
         if "torch" in row:
-            parts += [f"PT fwd {triple(row['torch']['forward'])}", f"PT GC {triple(row['torch']['gradcam'])}"]
+            parts += [f"PT fwd {triple(row['torch']['forward'], n)}", f"PT GC {triple(row['torch']['gradcam'], n)}"]
         print(f"  {row['key']:<19}" + "; ".join(parts))
     print()
     print("Layers explained (ONNX value names)")
@@ -291,8 +300,10 @@ def print_tables(rows: list, args) -> None:
     print(f"OpenBLAS core (our bench): {first['ours']['core']}; {versions}")
 
 
-def triple(d: dict) -> str:
-    return f"{d['median']:.1f}/{d['p10']:.1f}/{d['p90']:.1f}"
+def triple(d: dict, iterations: int) -> str:
+    """median/p10/p90, with the sample count when the time budget cut the loop short."""
+    cut = f" (n={d['n']})" if d.get("n", iterations) < iterations else ""
+    return f"{d['median']:.1f}/{d['p10']:.1f}/{d['p90']:.1f}{cut}"
 
 
 def main() -> int:

@@ -37,26 +37,31 @@ work=$(mktemp -d /tmp/gradcam-load.XXXXXX)
 server_pid="" hello_pid=""
 cleanup() {
     # Stop only the processes this script started, by their pid.
-    for pid in $server_pid $hello_pid; do
-        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
-    done
-    for pid in $server_pid $hello_pid; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    for pid in $server_pid $hello_pid; do stop_process "$pid"; done
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# SIGTERM (graceful drain), then SIGKILL if still running after 20 s: never wait without bound.
+stop_process() {
+    local pid=$1
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    echo "pid $pid still running 20 s after SIGTERM: SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
 rss_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
-# Starts a process whose stderr carries "listening ... 127.0.0.1:PORT"; prints that address.
+# Prints the address a started server listens on: from its "listening ... 127.0.0.1:PORT" log
+# line, or (when the log level hides that line) from the socket table for its pid.
 wait_for_address() {
     local log=$1 pid=$2
     for _ in $(seq 300); do
         if address=$(grep -m1 listening "$log" | grep -oE '127\.0\.0\.1:[0-9]+'); then echo "$address"; return 0; fi
+        if address=$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | grep -m1 -oE '127\.0\.0\.1:[0-9]+'); then echo "$address"; return 0; fi
         kill -0 "$pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; return 1; }
         sleep 0.1
     done
@@ -136,7 +141,7 @@ run_wrk predict 2 "$cnn_connections" "$seconds" "http://$address/predict" "$REPO
 run_wrk explain 2 "$cnn_connections" "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
 peak_kb=$(rss_kb "$server_pid" VmHWM)
 end_kb=$(rss_kb "$server_pid" VmRSS)
-kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+stop_process "$server_pid"; server_pid=""
 
 # Engine-only throughput at the same worker count (same binary, same default model, no HTTP).
 bench_output=$(timeout 120 "$binary" bench --workers "$workers" --iterations 3 --seconds "$seconds" 2>&1)
@@ -152,7 +157,7 @@ echo "server peak RSS (VmHWM) $(mb "$peak_kb"), RSS at the end $(mb "$end_kb")"
 explain_rate=$(requests_per_second explain)
 echo "engine only (gradcam-server bench --workers $workers): ${engine_rate:-?} images/s"
 awk -v e="$explain_rate" -v b="$engine_rate" 'BEGIN { if (b > 0 && e > 0)
-    printf "POST /explain requests/s / engine images/s = %.2f (decode, preprocessing, PNG encoding and HTTP on top of the engine)\n", e / b }'
+    printf "POST /explain requests/s / engine images/s = %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", e / b }'
 
 if [[ $hummingbird == 1 ]]; then
     hello=$REPO/Benchmarks/hummingbird-hello
