@@ -9,6 +9,18 @@ import PackageDescription
 /// convolutions. Debug builds still carry -enable-testing, so @testable imports keep working.
 let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+/// The kernels are written with Swift SIMD types. For the baseline x86-64 target the compiler
+/// lowers their multiply-adds to calls to fmaf and splits 8-wide vectors into SSE halves
+/// (NOTES.md: about 1.5 GFLOP/s); "haswell" (AVX2 + FMA: Intel Haswell, AMD Zen and later)
+/// gives single FMA instructions on 256-bit registers. GRADCAM_TARGET_CPU overrides it when
+/// building, e.g. "x86-64" for an older CPU or "native"; ARM builds need no flag (NEON is baseline).
+#if arch(x86_64)
+let kernelTargetCPU = Context.environment["GRADCAM_TARGET_CPU"] ?? "haswell"
+let kernelSettings: [SwiftSetting] = optimizedEvenInDebug + [.unsafeFlags(["-target-cpu", kernelTargetCPU])]
+#else
+let kernelSettings: [SwiftSetting] = optimizedEvenInDebug
+#endif
+
 let package = Package(
     name: "gradcam-server",
     platforms: [.macOS(.v15)],
@@ -33,15 +45,15 @@ let package = Package(
         // PNG and JPEG decode/encode; knows nothing of tensors.
         .target(name: "ImageCodecs", dependencies: ["CPNG", "CTurboJPEG"]),
         // Decoded image -> normalised CHW floats, as the model's manifest asks.
-        .target(name: "Preprocess", dependencies: ["ImageCodecs"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Preprocess", dependencies: ["ImageCodecs"], swiftSettings: kernelSettings),
         // Shapes, buffers and GEMM (the only BLAS caller).
         .target(name: "Tensor", dependencies: ["COpenBLAS"]),
         // Reads ONNX files into plain structs; runs nothing.
         .target(name: "ONNX"),
         // Compiled graph, operators (forward + backward), workspaces.
-        .target(name: "Engine", dependencies: ["Tensor", "ONNX"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Engine", dependencies: ["Tensor", "ONNX"], swiftSettings: kernelSettings),
         // CAM methods (channel weights) and the one composer.
-        .target(name: "CAM", dependencies: ["Tensor"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "CAM", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Config, worker pool, routes, responses, error mapping.
         .target(name: "Service", dependencies: [
             "HTTP1", "HTTPServer", "ImageCodecs", "Preprocess", "Engine", "CAM",

@@ -12,6 +12,15 @@ struct Conv: Operator {
     let geometry: ConvGeometry
     let weight: [Float]
     let bias: [Float]?
+    /// The depthwise kernel's padded-plane layout, fixed by the geometry; nil for the other kernels.
+    let depthwiseLayout: DepthwiseConv.PaddedPlane?
+
+    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?) {
+        self.geometry = geometry
+        self.weight = weight
+        self.bias = bias
+        depthwiseLayout = geometry.isDepthwise ? DepthwiseConv.PaddedPlane(geometry) : nil
+    }
 
     /// Which of the three kernels runs, for profiles.
     var kernelFamily: String { geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : "im2col" }
@@ -23,8 +32,8 @@ struct Conv: Operator {
 
     func forward(_ io: StepIO) {
         let g = geometry
-        if g.isDepthwise {
-            DepthwiseConv.forward(g, input: io.input(0), weight: weight, bias: bias, output: io.output, scratch: io.scratch)
+        if let layout = depthwiseLayout {
+            DepthwiseConv.forward(g, layout: layout, input: io.input(0), weight: weight, bias: bias, output: io.output, scratch: io.scratch)
             return
         }
         let x = io.input(0), y = io.output

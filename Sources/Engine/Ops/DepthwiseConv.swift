@@ -4,70 +4,141 @@
 ///
 /// input (N, C, H, W), weight (M, 1, kh, kw), bias (M) -> output (N, M, OH, OW), M = C * multiplier
 ///
-/// For each output row and kernel tap (i, j), one multiply-add (axpy) runs over the output
-/// columns whose input column is inside the image: no branch per multiply, the padding is
-/// decided once per run, and at stride 1 both operands are contiguous SIMD loads.
+/// Forward reads a zero-padded, stride-phased copy of each input plane, so every tap of eight
+/// neighbouring outputs is one contiguous load with no bounds test, and keeps four output rows
+/// in registers per pass. Backward runs one multiply-add (axpy) per output row and tap over the
+/// output columns whose input column is inside the image: the padding is decided once per run.
 enum DepthwiseConv {
-    /// The zero-padded copy of one input plane that forward reads: wide enough that every tap
-    /// of every output (plus one SIMD vector of over-read) lands inside it.
-    struct PaddedPlane {
-        let height: Int, width: Int
-        let padBottom: Int, padRight: Int
+    /// Output rows computed together: four independent accumulators hide the FMA latency that a
+    /// single running sum per vector would wait on (each tap's add depends on the last), and each
+    /// broadcast tap weight is used four times.
+    static let rowsPerPass = 4
+
+    /// Where forward keeps its zero-padded copy of one input plane. With stride s the plane is
+    /// split into s column phases (phase p holds padded columns p, p + s, p + 2s, ...), so that
+    /// tap (i, j) of eight neighbouring outputs is one contiguous load at any stride. Rows reach
+    /// past the last output row's window so a pass of `rowsPerPass` rows never tests bounds, and
+    /// columns reach one vector past the last output so a partial vector reads zeros.
+    struct PaddedPlane: Sendable {
+        let rows: Int, phaseWidth: Int, phases: Int
+        /// Offset of tap (i, j) from output (0, 0) of the same phase plane, for each tap in order.
+        let tapOffsets: [Int]
 
         init(_ g: ConvGeometry) {
-            let neededHeight = (g.outputHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1
-            let neededWidth = (g.outputWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1
-            padBottom = max(0, neededHeight - g.padTop - g.inputHeight)
-            padRight = max(0, neededWidth - g.padLeft - g.inputWidth)
-            height = max(g.padTop + g.inputHeight + padBottom, neededHeight)
-            width = max(g.padLeft + g.inputWidth + padRight, neededWidth) + 8 * g.strideWidth
+            let passes = (g.outputHeight + DepthwiseConv.rowsPerPass - 1) / DepthwiseConv.rowsPerPass
+            let lastRow = (passes * DepthwiseConv.rowsPerPass - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight
+            rows = max(g.padTop + g.inputHeight, lastRow + 1)
+            phases = g.strideWidth
+            let vectors = (g.outputWidth + 7) / 8
+            let lastColumn = vectors * 8 - 1 + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
+            phaseWidth = max((g.padLeft + g.inputWidth - 1) / g.strideWidth, lastColumn) + 1
+            var offsets = [Int]()
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let column = j * g.dilationWidth
+                    offsets.append((column % g.strideWidth) * rows * phaseWidth
+                                   + i * g.dilationHeight * phaseWidth + column / g.strideWidth)
+                }
+            }
+            tapOffsets = offsets
         }
 
-        var count: Int { height * width }
+        var count: Int { phases * rows * phaseWidth }
+
+        /// Copies input plane `x` into the phases; padding cells are never written, so they
+        /// keep the zeros the caller put there once.
+        func fill(from x: UnsafePointer<Float>, _ g: ConvGeometry, into plane: UnsafeMutablePointer<Float>) {
+            for ih in 0..<g.inputHeight {
+                let source = x + ih * g.inputWidth
+                let row = plane + (ih + g.padTop) * phaseWidth
+                if phases == 1 {
+                    (row + g.padLeft).update(from: source, count: g.inputWidth)
+                    continue
+                }
+                if phases == 2 {
+                    fillTwoPhases(row: source, count: g.inputWidth, firstColumn: g.padLeft,
+                                  even: row, odd: row + rows * phaseWidth)
+                    continue
+                }
+                for phase in 0..<phases {
+                    // The first input column whose padded column lands in this phase.
+                    let first = ((phase - g.padLeft) % phases + phases) % phases
+                    let destination = row + phase * rows * phaseWidth + (first + g.padLeft) / phases
+                    var k = 0
+                    for iw in stride(from: first, to: g.inputWidth, by: phases) { destination[k] = source[iw]; k &+= 1 }
+                }
+            }
+        }
     }
 
-    static func scratchCount(_ g: ConvGeometry) -> Int { PaddedPlane(g).count + 8 }
+    /// Stride 2, the common case: sixteen input columns split into their even and odd halves
+    /// with two shuffles instead of sixteen scalar moves.
+    private static func fillTwoPhases(row source: UnsafePointer<Float>, count: Int, firstColumn: Int,
+                                      even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
+        var iw = 0, column = firstColumn
+        if column & 1 == 1, count > 0 { odd[column >> 1] = source[0]; iw = 1; column &+= 1 }
+        while iw &+ 16 <= count {
+            let v = UnsafeRawPointer(source + iw).loadUnaligned(as: SIMD16<Float>.self)
+            store8(v.evenHalf, even + (column >> 1))
+            store8(v.oddHalf, odd + (column >> 1))
+            iw &+= 16; column &+= 16
+        }
+        while iw < count {
+            (column & 1 == 0 ? even : odd)[column >> 1] = source[iw]
+            iw &+= 1; column &+= 1
+        }
+    }
 
-    /// Each input plane is copied once into a zero-padded plane; then every output row is built
-    /// eight columns at a time in a register, tap after tap, with no bounds test inside.
-    static func forward(_ g: ConvGeometry, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
+    /// The padded plane, plus one vector to stage a partial last vector of output.
+    static func scratchCount(_ g: ConvGeometry) -> Int { PaddedPlane(g).count + 8 * rowsPerPass }
+
+    /// Each input plane is copied once into its padded phases; then each pass builds four
+    /// output rows eight columns at a time in registers, one FMA per tap and row.
+    static func forward(_ g: ConvGeometry, layout: PaddedPlane, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
                         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
-        let kernelSize = g.kernelHeight * g.kernelWidth
-        let padded = PaddedPlane(g)
         let plane = scratch
-        let tail = scratch + padded.count  // 8 floats for a partial last vector
-        plane.update(repeating: 0, count: padded.count)
+        let staging = scratch + layout.count
+        plane.update(repeating: 0, count: layout.count)
+        let rowStep = g.strideHeight &* layout.phaseWidth
+        let width = g.outputWidth, height = g.outputHeight, taps = layout.tapOffsets.count
         weight.withUnsafeBufferPointer { w in
-            for n in 0..<g.batch {
-                for c in 0..<g.inputChannels {
-                    let x = input + (n * g.inputChannels + c) * g.inputPlane
-                    for ih in 0..<g.inputHeight {
-                        (plane + (ih + g.padTop) * padded.width + g.padLeft).update(from: x + ih * g.inputWidth, count: g.inputWidth)
-                    }
-                    for m in (c * multiplier)..<((c + 1) * multiplier) {
-                        let y = output + (n * g.outputChannels + m) * g.outputPlane
-                        let k = w.baseAddress! + m * kernelSize
-                        let b = SIMD8<Float>(repeating: bias?[m] ?? 0)
-                        for oh in 0..<g.outputHeight {
-                            let rowBase = plane + oh * g.strideHeight * padded.width
-                            var ow = 0
-                            while ow < g.outputWidth {
-                                var acc = b
-                                for i in 0..<g.kernelHeight {
-                                    let row = rowBase + i * g.dilationHeight * padded.width + ow * g.strideWidth
-                                    for j in 0..<g.kernelWidth {
-                                        acc += SIMD8(repeating: k[i * g.kernelWidth + j]) * load8(row + j * g.dilationWidth, stride: g.strideWidth)
+            layout.tapOffsets.withUnsafeBufferPointer { offsets in
+                for n in 0..<g.batch {
+                    for c in 0..<g.inputChannels {
+                        layout.fill(from: input + (n * g.inputChannels + c) * g.inputPlane, g, into: plane)
+                        for m in (c * multiplier)..<((c + 1) * multiplier) {
+                            let y = output + (n * g.outputChannels + m) * g.outputPlane
+                            let k = w.baseAddress! + m * taps
+                            let b = SIMD8<Float>(repeating: bias?[m] ?? 0)
+                            var oh = 0
+                            while oh < height {
+                                let rowBase = plane + oh &* rowStep
+                                var ow = 0
+                                while ow < width {
+                                    var a0 = b, a1 = b, a2 = b, a3 = b
+                                    for t in 0..<taps {
+                                        let p = rowBase + (ow &+ offsets[t])
+                                        let tap = SIMD8<Float>(repeating: k[t])
+                                        a0 = a0.addingProduct(load8(p), tap)
+                                        a1 = a1.addingProduct(load8(p + rowStep), tap)
+                                        a2 = a2.addingProduct(load8(p + 2 &* rowStep), tap)
+                                        a3 = a3.addingProduct(load8(p + 3 &* rowStep), tap)
                                     }
+                                    let rows = min(rowsPerPass, height &- oh), columns = min(8, width &- ow)
+                                    let first = y + (oh &* width &+ ow)
+                                    if columns == 8 {
+                                        store8(a0, first)
+                                        if rows > 1 { store8(a1, first + width) }
+                                        if rows > 2 { store8(a2, first + 2 &* width) }
+                                        if rows > 3 { store8(a3, first + 3 &* width) }
+                                    } else {
+                                        store8(a0, staging); store8(a1, staging + 8); store8(a2, staging + 16); store8(a3, staging + 24)
+                                        for r in 0..<rows { (first + r &* width).update(from: staging + 8 &* r, count: columns) }
+                                    }
+                                    ow &+= 8
                                 }
-                                let remaining = g.outputWidth - ow
-                                if remaining >= 8 {
-                                    UnsafeMutableRawPointer(y + oh * g.outputWidth + ow).storeBytes(of: acc, as: SIMD8<Float>.self)
-                                } else {
-                                    UnsafeMutableRawPointer(tail).storeBytes(of: acc, as: SIMD8<Float>.self)
-                                    (y + oh * g.outputWidth + ow).update(from: tail, count: remaining)
-                                }
-                                ow += 8
+                                oh &+= rowsPerPass
                             }
                         }
                     }
@@ -77,9 +148,13 @@ enum DepthwiseConv {
     }
 
     @inline(__always)
-    private static func load8(_ p: UnsafePointer<Float>, stride: Int) -> SIMD8<Float> {
-        if stride == 1 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-        return SIMD8(p[0], p[stride], p[2 * stride], p[3 * stride], p[4 * stride], p[5 * stride], p[6 * stride], p[7 * stride])
+    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
     /// dX[c, ih, iw] += sum over taps of dY[m, oh, ow] * W[m, i, j]: the same runs, scattered.

@@ -29,6 +29,14 @@ struct ConvTests {
         Case(name: "grouped", c: 4, m: 6, pads: (1, 1, 1, 1), groups: 2),
         Case(name: "depthwise", c: 4, m: 4, pads: (1, 1, 1, 1), groups: 4),
         Case(name: "depthwise with multiplier 2, stride 2", c: 3, m: 6, stride: (2, 2), pads: (1, 1, 1, 1), groups: 3),
+        Case(name: "depthwise 5x5 stride 2, TF-style pads, 13x37 input", c: 3, h: 13, w: 37, m: 3, kh: 5, kw: 5,
+             stride: (2, 2), pads: (1, 1, 2, 2), groups: 3),
+        Case(name: "depthwise 3x3 stride 2, no left pad, 40 columns", c: 2, h: 6, w: 40, m: 2,
+             stride: (2, 2), pads: (0, 0, 1, 1), groups: 2),
+        Case(name: "depthwise 3x3 dilation 2, 19 columns, batch 2", c: 2, h: 9, w: 19, m: 2,
+             dilation: (2, 2), pads: (2, 2, 2, 2), groups: 2, batch: 2),
+        Case(name: "depthwise 3x1 stride (1,3), no padding", c: 2, h: 10, w: 17, m: 2, kh: 3, kw: 1,
+             stride: (1, 3), groups: 2),
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
