@@ -68,9 +68,7 @@ public final class Model: Sendable {
     /// The value ID of a layer that Grad-CAM can target: a 4-D (N, K, u, v) activation.
     func targetValue(_ name: String, in plan: ExecutionPlan) throws(EngineError) -> Int {
         guard let id = plan.valueIndex[name] else {
-            if let replacement = plan.foldedValues[name] {
-                throw .notATargetLayer(name, reason: "it was folded with its BatchNormalization; target '\(replacement)' instead")
-            }
+            if let reason = plan.foldedValues[name] { throw .notATargetLayer(name, reason: reason) }
             throw .unknownLayer(name)
         }
         let slot = plan.values[id]

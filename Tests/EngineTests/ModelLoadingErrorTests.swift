@@ -87,6 +87,26 @@ struct ModelLoadingErrorTests {
         #expect(throws: EngineError.classOutOfRange(10, classCount: 10)) { try session.backward(classes: [10], layer: layer) }
     }
 
+    /// Conv -> BatchNorm -> Relu runs as one step (FusedClamp), so the BatchNorm output never
+    /// exists: asking for it names the activation output to target instead.
+    @Test func preActivationValuesFusedIntoTheirConvAreRefusedWithTheLayerToTargetInstead() throws {
+        let onnx = try ONNXModelLoader.load(contentsOf: Self.resnet)
+        let producers = Dictionary(onnx.graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }) { a, _ in a }
+        let relu = try #require(onnx.graph.nodes.first { node in
+            node.opType == "Relu" && ["Conv", "BatchNormalization"].contains(producers[node.inputs[0]]?.opType ?? "")
+        })
+        let model = try Model(onnx: onnx, name: "resnet")
+        #expect(model.targetLayers.contains { $0.name == relu.outputs[0] })
+        #expect(!model.targetLayers.contains { $0.name == relu.inputs[0] })
+        #expect(model.layers.first { $0.name == relu.outputs[0] }?.opType == "Conv+Relu")
+        let session = Session(model: model)
+        let input = try FixtureManifest.floats("resnet/input.bin")
+        #expect { _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: relu.inputs[0]) } } throws: { error in
+            guard case EngineError.notATargetLayer(relu.inputs[0], let reason) = error else { return false }
+            return reason.contains("'\(relu.outputs[0])'")
+        }
+    }
+
     @Test func backwardRefusesALayerTheForwardPassDidNotRetain() throws {
         let model = try Model.load(contentsOf: Self.resnet)
         let session = Session(model: model)

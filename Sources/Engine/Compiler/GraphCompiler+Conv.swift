@@ -40,8 +40,26 @@ extension GraphCompiler {
             let oldBias = bias ?? Array(repeating: 0, count: kernel[0])
             bias = weights.floats(key + ":b") { (0..<kernel[0]).map { oldBias[$0] * affine.scale[$0] + affine.shift[$0] } }
         }
-        let op = Conv(geometry: geometry, weight: folded, bias: bias)
-        addStep(node, op: op, inputs: [x], output: addActivation(outputName, shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]))
+        let fused = fusableClamp(reading: outputName)
+        if let fused { fusedClamps[outputName] = fused.output }
+        let op = Conv(geometry: geometry, weight: folded, bias: bias, clamp: fused?.clamp)
+        addStep(node, op: op, inputs: [x], output: addActivation(fused?.output ?? outputName,
+                                                                  shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]),
+                opType: fused.map { "Conv+\($0.opType)" })
+    }
+
+    /// A ReLU or Clip that is the only reader of a Conv's output runs in the Conv's epilogue
+    /// (FusedClamp): one pass over the output instead of a second step and a second tensor.
+    /// The pre-activation value then never exists, so it is not offered as a target layer.
+    mutating func fusableClamp(reading value: String) -> (clamp: FusedClamp, output: String, opType: String)? {
+        guard let readers = readers[value], readers.count == 1, let node = readers.first,
+              node.opType == "Relu" || node.opType == "Clip", node.inputs.first == value, node.outputs.count == 1,
+              !model.graph.outputs.contains(where: { $0.name == value }) else { return nil }
+        // Exporters often place a Clip's bound Constants just before the Clip, after this Conv;
+        // folding a Constant early is harmless (it has no inputs) and lets us read the bounds now.
+        for bound in node.inputs.dropFirst() { if let constant = constantNodes[bound] { try? foldConstantNode(constant) } }
+        guard let kind = try? activationKind(node), let clamp = FusedClamp(kind) else { return nil }
+        return (clamp, node.outputs[0], node.opType)
     }
 
     /// Inference BatchNormalization as a per-channel affine map: scale = gamma / sqrt(var + eps),

@@ -108,7 +108,7 @@ extension GraphCompiler {
         }
     }
 
-    private func activationKind(_ node: ONNXNode) throws -> Activation.Kind {
+    func activationKind(_ node: ONNXNode) throws -> Activation.Kind {
         switch node.opType {
         case "Relu": return .relu
         case "LeakyRelu": return .leakyRelu(alpha: try node.float("alpha") ?? 0.01)

@@ -21,8 +21,12 @@ struct GraphCompiler {
     private var batchNormFolds: BatchNormFolds
     /// Zero Pad nodes merged into the Conv(s) that read them: Pad output -> (Pad input, pads).
     var padFolds: [String: (source: String, pads: [Int])] = [:]
+    /// ReLU/Clip nodes run inside the Conv before them: pre-activation value -> activation output.
+    var fusedClamps: [String: String] = [:]
     /// How many nodes read each value, and whether only Convs do (as their data input).
     let readers: [String: [ONNXNode]]
+    /// Constant nodes by output name, so a fused Clip can read bounds defined after the Conv.
+    let constantNodes: [String: ONNXNode]
 
     init(model: ONNXModel, batch: Int, weights: WeightStore) throws {
         self.model = model
@@ -34,11 +38,14 @@ struct GraphCompiler {
         var readers = [String: [ONNXNode]]()
         for node in model.graph.nodes { for input in node.inputs where !input.isEmpty { readers[input, default: []].append(node) } }
         self.readers = readers
+        var constantNodes = [String: ONNXNode]()
+        for node in model.graph.nodes where node.opType == "Constant" { for output in node.outputs { constantNodes[output] = node } }
+        self.constantNodes = constantNodes
     }
 
     mutating func compile() throws -> ExecutionPlan {
         let input = try addGraphInput()
-        for node in model.graph.nodes where !batchNormFolds.isAbsorbed(node) {
+        for node in model.graph.nodes where !batchNormFolds.isAbsorbed(node) && !isFusedClamp(node) {
             try visit(node)
         }
         guard let output = model.graph.outputs.first else {
@@ -52,7 +59,25 @@ struct GraphCompiler {
         if let last = steps.last(where: { $0.output == outputValue }), last.opType == "Softmax" { logits = last.inputs[0] }
         return ExecutionPlan(batch: batch, values: values, steps: steps, valueIndex: valueIndex, inputValue: input,
                              logitsValue: logits, outputValue: outputValue, scratchFloats: scratchFloats,
-                             foldedValues: batchNormFolds.replacedOutputs.merging(padFolds.mapValues { _ in "the Conv that reads it" }) { a, _ in a })
+                             foldedValues: foldedValueReasons())
+    }
+
+    private func isFusedClamp(_ node: ONNXNode) -> Bool {
+        node.inputs.first.map { fusedClamps[$0] == node.outputs.first } ?? false
+    }
+
+    /// Why each value that was folded away cannot be a target layer, and what to target instead.
+    private func foldedValueReasons() -> [String: String] {
+        var reasons = [String: String]()
+        for (convOutput, batchNormOutput) in batchNormFolds.replacedOutputs {
+            let kept = fusedClamps[batchNormOutput] ?? batchNormOutput
+            reasons[convOutput] = "it was folded with its BatchNormalization into the Conv; target '\(kept)' instead"
+        }
+        for (preActivation, output) in fusedClamps {
+            reasons[preActivation] = "the ReLU/Clip after it runs inside the Conv, so it is never stored; target '\(output)' instead"
+        }
+        for name in padFolds.keys { reasons[name] = "the zero Pad was folded into the Conv that reads it" }
+        return reasons
     }
 
     // MARK: - Values
@@ -104,9 +129,10 @@ struct GraphCompiler {
         return values.count - 1
     }
 
-    mutating func addStep(_ node: ONNXNode, op: (any Operator)?, inputs: [Int], output: Int) {
+    /// `opType` names a fused step ("Conv+Relu"); by default the node's own.
+    mutating func addStep(_ node: ONNXNode, op: (any Operator)?, inputs: [Int], output: Int, opType: String? = nil) {
         scratchFloats = max(scratchFloats, op?.scratchCount ?? 0)
-        steps.append(Step(nodeName: node.name, opType: node.opType, op: op, inputs: inputs, output: output))
+        steps.append(Step(nodeName: node.name, opType: opType ?? node.opType, op: op, inputs: inputs, output: output))
     }
 
     /// The compile-time value of `name`, if it is an initializer or was folded.
@@ -181,7 +207,7 @@ struct GraphCompiler {
         }
     }
 
-    private mutating func foldConstantNode(_ node: ONNXNode) throws {
+    mutating func foldConstantNode(_ node: ONNXNode) throws {
         let value: ConstantValue
         if let tensor = try node.tensor("value") {
             value = try ConstantValue(onnx: tensor)

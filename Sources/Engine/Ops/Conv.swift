@@ -1,6 +1,7 @@
 import Tensor
 
-/// 2-D convolution, ONNX Conv, with BatchNormalization already folded into weight and bias.
+/// 2-D convolution, ONNX Conv, with BatchNormalization already folded into weight and bias,
+/// and a following ReLU or Clip fused in as `clamp`.
 ///
 /// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) -> output (N, M, OH, OW)
 ///
@@ -12,31 +13,41 @@ struct Conv: Operator {
     let geometry: ConvGeometry
     let weight: [Float]
     let bias: [Float]?
+    let clamp: FusedClamp?
     /// The depthwise kernel's padded-plane layout, fixed by the geometry; nil for the other kernels.
     let depthwiseLayout: DepthwiseConv.PaddedPlane?
 
-    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?) {
+    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil) {
         self.geometry = geometry
         self.weight = weight
         self.bias = bias
+        self.clamp = clamp
         depthwiseLayout = geometry.isDepthwise ? DepthwiseConv.PaddedPlane(geometry) : nil
     }
+
+    private var outputCount: Int { geometry.batch * geometry.outputChannels * geometry.outputPlane }
 
     /// Which of the three kernels runs, for profiles.
     var kernelFamily: String { geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : "im2col" }
 
+    /// Forward's columns or padded plane; backward with a clamp first masks dY into scratch.
     var scratchCount: Int {
-        geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
+        let kernel = geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
             : geometry.isPointwise ? 0 : geometry.columnRows * geometry.outputPlane
+        return clamp == nil ? kernel : outputCount + kernel
     }
 
     func forward(_ io: StepIO) {
         let g = geometry
         if let layout = depthwiseLayout {
-            DepthwiseConv.forward(g, layout: layout, input: io.input(0), weight: weight, bias: bias, output: io.output, scratch: io.scratch)
+            DepthwiseConv.forward(g, layout: layout, input: io.input(0), weight: weight, bias: bias, clamp: clamp,
+                                  output: io.output, scratch: io.scratch)
             return
         }
         let x = io.input(0), y = io.output
+        // The bias is written first and the GEMM adds onto it (beta = 1): with beta = 0 sgemm
+        // would spend a pass zeroing the output, and adding the bias after would be another.
+        if let bias { Conv.fill(y, withBias: bias, batch: g.batch, channels: g.outputChannels, plane: g.outputPlane) }
         weight.withUnsafeBufferPointer { w in
             let wPerGroup = g.outputChannelsPerGroup * g.columnRows
             for n in 0..<g.batch {
@@ -51,17 +62,25 @@ struct Conv: Operator {
                     GEMM.multiply(m: g.outputChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
                                   a: w.baseAddress! + group * wPerGroup, lda: g.columnRows,
                                   b: columns, ldb: g.outputPlane,
-                                  c: output, ldc: g.outputPlane)
+                                  beta: bias == nil ? 0 : 1, c: output, ldc: g.outputPlane)
                 }
+                // Clamped per image, while its output is still in cache.
+                clamp?.apply(y + n * g.outputChannels * g.outputPlane, count: g.outputChannels * g.outputPlane)
             }
         }
-        if let bias { Conv.addBias(bias, to: y, batch: g.batch, channels: g.outputChannels, plane: g.outputPlane) }
     }
 
     /// dX += W^T dY per image and group (col2im when the window is not pointwise).
     func backward(_ io: StepIO) {
         guard let dx = io.inputGradient(0) else { return }
-        let g = geometry, dy = io.outputGradient
+        let g = geometry
+        var dy = io.outputGradient
+        var scratch = io.scratch
+        if let clamp {
+            clamp.maskGradient(dy, output: io.output, count: outputCount, into: scratch)
+            dy = UnsafePointer(scratch)
+            scratch += outputCount
+        }
         if g.isDepthwise {
             DepthwiseConv.backwardInput(g, outputGradient: dy, weight: weight, inputGradient: dx)
             return
@@ -80,21 +99,17 @@ struct Conv: Operator {
                     } else {
                         GEMM.multiply(transposeA: true, m: g.columnRows, n: g.outputPlane, k: g.outputChannelsPerGroup,
                                       a: a, lda: g.columnRows, b: gradOut, ldb: g.outputPlane,
-                                      c: io.scratch, ldc: g.outputPlane)
-                        Im2Col.unpackAdding(g, columns: io.scratch, into: gradIn)
+                                      c: scratch, ldc: g.outputPlane)
+                        Im2Col.unpackAdding(g, columns: scratch, into: gradIn)
                     }
                 }
             }
         }
     }
 
-    static func addBias(_ bias: [Float], to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
+    static func fill(_ y: UnsafeMutablePointer<Float>, withBias bias: [Float], batch: Int, channels: Int, plane: Int) {
         for n in 0..<batch {
-            for c in 0..<channels {
-                let row = y + (n * channels + c) * plane
-                let b = bias[c]
-                for i in 0..<plane { row[i] += b }
-            }
+            for c in 0..<channels { (y + (n * channels + c) * plane).update(repeating: bias[c], count: plane) }
         }
     }
 }

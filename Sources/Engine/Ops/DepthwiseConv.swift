@@ -95,7 +95,7 @@ enum DepthwiseConv {
     /// Each input plane is copied once into its padded phases; then each pass builds four
     /// output rows eight columns at a time in registers, one FMA per tap and row.
     static func forward(_ g: ConvGeometry, layout: PaddedPlane, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
-                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+                        clamp: FusedClamp?, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let plane = scratch
         let staging = scratch + layout.count
@@ -125,6 +125,7 @@ enum DepthwiseConv {
                                         a2 = a2.addingProduct(load8(p + 2 &* rowStep), tap)
                                         a3 = a3.addingProduct(load8(p + 3 &* rowStep), tap)
                                     }
+                                    if let clamp { a0 = clamp.apply(a0); a1 = clamp.apply(a1); a2 = clamp.apply(a2); a3 = clamp.apply(a3) }
                                     let rows = min(rowsPerPass, height &- oh), columns = min(8, width &- ow)
                                     let first = y + (oh &* width &+ ow)
                                     if columns == 8 {

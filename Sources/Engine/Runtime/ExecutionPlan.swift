@@ -38,7 +38,7 @@ final class ExecutionPlan: Sendable {
     let logitsValue: Int
     let outputValue: Int
     let scratchFloats: Int
-    /// Names of values that were folded away (a Conv's output before its BatchNorm) -> the value that replaced them.
+    /// Names of values that were folded away (a Conv's output before its BatchNorm or ReLU) -> why, and what to target instead.
     let foldedValues: [String: String]
 
     init(batch: Int, values: [ValueSlot], steps: [Step], valueIndex: [String: Int], inputValue: Int,

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -8,6 +9,9 @@ struct ConvTests {
         var name: String
         var c = 3, h = 7, w = 6, m = 4, kh = 3, kw = 3
         var stride = (1, 1), dilation = (1, 1), pads = (0, 0, 0, 0), groups = 1, batch = 1
+        /// A fused ReLU/Clip; the reference applies it to the plain convolution.
+        var activation: Activation.Kind? = nil
+        var clamp: FusedClamp? { activation.flatMap(FusedClamp.init) }
         var testDescription: String { name }
 
         var geometry: ConvGeometry {
@@ -40,13 +44,22 @@ struct ConvTests {
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
-    @Test(arguments: cases)
+    /// Convs with a fused ReLU/Clip, whose outputs sit on both sides of the bounds.
+    static let clampedCases: [Case] = [
+        Case(name: "pointwise with fused ReLU", c: 5, h: 6, w: 9, m: 7, kh: 1, kw: 1, activation: .relu),
+        Case(name: "depthwise 3x3 with fused Clip(-0.5, 0.5)", c: 3, h: 9, w: 12, m: 3, pads: (1, 1, 1, 1), groups: 3,
+             activation: .clip(min: -0.5, max: 0.5)),
+        Case(name: "im2col 3x3 stride 2 with fused Clip(0, 0.5), batch 2", c: 2, h: 9, w: 8, m: 3, stride: (2, 2),
+             pads: (1, 1, 1, 1), batch: 2, activation: .clip(min: 0, max: 0.5)),
+    ]
+
+    @Test(arguments: cases + clampedCases)
     func forwardMatchesDirectConvolution(_ c: Case) {
         let g = c.geometry
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 1)
         let weight = randomValues(g.outputChannels * g.columnRows, seed: 2)
         let bias = randomValues(g.outputChannels, seed: 3)
-        let conv = Conv(geometry: g, weight: weight, bias: bias)
+        let conv = Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp)
         let y = GradientCheck(conv, inputs: [x], outputCount: g.batch * g.outputChannels * g.outputPlane).forward()
         var worst = 0.0
         for n in 0..<g.batch { for m in 0..<g.outputChannels { for oh in 0..<g.outputHeight { for ow in 0..<g.outputWidth {
@@ -59,6 +72,7 @@ struct ConvTests {
                 sum += Double(x[((n * g.inputChannels + c) * g.inputHeight + ih) * g.inputWidth + iw])
                      * Double(weight[((m * g.inputChannelsPerGroup + ci) * g.kernelHeight + i) * g.kernelWidth + j])
             } } }
+            if let clamp = c.clamp { sum = min(max(sum, Double(clamp.lower)), Double(clamp.upper)) }
             let got = Double(y[((n * g.outputChannels + m) * g.outputHeight + oh) * g.outputWidth + ow])
             worst = max(worst, abs(got - sum))
         } } } }
@@ -68,11 +82,37 @@ struct ConvTests {
     @Test(arguments: cases)
     func backwardMatchesFiniteDifferences(_ c: Case) {
         let g = c.geometry
-        let conv = Conv(geometry: g, weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil)
+        let conv = Conv(geometry: g, weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil, clamp: c.clamp)
         let check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
                                   outputCount: g.batch * g.outputChannels * g.outputPlane)
         let result = check.worstError()
         #expect(result.checked == g.batch * g.inputChannels * g.inputPlane)
         #expect(result.error < 1e-3)
+    }
+
+    /// Finite differences cannot check a clamped output well (many outputs per input sit near a
+    /// bound); instead the fused backward must equal the unfused graph's, Conv then Activation,
+    /// whose backward passes are each checked above and in OperatorGradientTests. The unfused
+    /// Activation decides kinks on its input x, the fused clamp on its output y: this also checks
+    /// that the two agree.
+    @Test(arguments: clampedCases)
+    func fusedClampMatchesConvFollowedByItsActivation(_ c: Case) throws {
+        let g = c.geometry, kind = try #require(c.activation)
+        let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)
+        let weight = randomValues(g.outputChannels * g.columnRows, seed: 4), bias = randomValues(g.outputChannels, seed: 3)
+        let outputCount = g.batch * g.outputChannels * g.outputPlane
+        let fused = GradientCheck(Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp), inputs: [x], outputCount: outputCount)
+        let conv = GradientCheck(Conv(geometry: g, weight: weight, bias: bias), inputs: [x], outputCount: outputCount)
+        let preActivation = conv.forward()
+        let activation = GradientCheck(Activation(kind: kind, count: outputCount), inputs: [preActivation], outputCount: outputCount)
+
+        let y = fused.forward()
+        #expect(y == activation.forward())
+        #expect(y.contains { $0 == c.clamp!.lower } && y.contains { $0 > c.clamp!.lower && $0 < c.clamp!.upper })
+
+        var generator = SplitMix64(state: 11)
+        let r = (0..<outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
+        let unfused = conv.inputGradients(outputGradient: activation.inputGradients(outputGradient: r)[0])[0]
+        #expect(fused.inputGradients(outputGradient: r)[0] == unfused)
     }
 }

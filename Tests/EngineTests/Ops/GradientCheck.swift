@@ -47,6 +47,11 @@ struct GradientCheck {
         return (worst, checked)
     }
 
+    /// What backward adds to each differentiable input for the given dL/dy (empty for the others).
+    func inputGradients(outputGradient: [Float]) -> [[Float]] {
+        run(outputGradient: outputGradient).inputGradients
+    }
+
     private func loss(_ r: [Float], replacing index: Int, at i: Int, with value: Float) -> Double {
         var copy = self
         copy.inputs[index][i] = value
