@@ -8,8 +8,10 @@ extension ExplainResult {
         // The maps are most of the work, so they are written first and timed: `encode` then
         // reports the serialisation it belongs to.
         var clock = StageClock()
-        let maps = [heatmap, includeRaw ? rawHeatmap : nil].map { map in
-            map.map { map in var m = JSONWriter(); m.map(map); return m.text }
+        // The scaled map lies in [0, 1]: four decimals are finer than an 8-bit PNG (1/255) and
+        // half the text; the raw map keeps every digit, since its scale is the model's.
+        let maps = [(heatmap, 4), (includeRaw ? rawHeatmap : nil, nil)].map { map, decimals in
+            map.map { map in var m = JSONWriter(); m.map(map, decimals: decimals); return m.text }
         }
         clock.lap(\.encode)
         var timings = self.timings
@@ -47,13 +49,18 @@ extension ExplainResult {
 }
 
 extension JSONWriter {
-    /// {width, height, data: rows of floats}
-    mutating func map(_ map: Heatmap) {
+    /// {width, height, data: rows of floats}, rounded to `decimals` places if given.
+    mutating func map(_ map: Heatmap, decimals: Int?) {
         object { w in
             w.key("width"); w.int(map.width)
             w.key("height"); w.int(map.height)
             w.key("data")
-            w.array { w in for row in 0..<map.height { w.numbers(map.values[(row * map.width)..<((row + 1) * map.width)]) } }
+            w.array { w in
+                for row in 0..<map.height {
+                    let values = map.values[(row * map.width)..<((row + 1) * map.width)]
+                    if let decimals { w.numbers(values, decimals: decimals) } else { w.numbers(values) }
+                }
+            }
         }
     }
 }

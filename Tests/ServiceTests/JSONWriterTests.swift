@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Service
+
+struct JSONWriterTests {
+    private func written(_ values: [Float], decimals: Int) -> String {
+        var w = JSONWriter()
+        w.numbers(values, decimals: decimals)
+        return w.text
+    }
+
+    @Test func fixedDecimalsRoundToNearestAndDropTrailingZeros() {
+        #expect(written([0, 1, 0.5, 0.12345, 0.99996, -0.25, 0.00004, 0.00006, 123.45678, -0.00004], decimals: 4)
+                == "[0,1,0.5,0.1235,1,-0.25,0,0.0001,123.4568,0]")
+        #expect(written([], decimals: 4) == "[]")
+        #expect(written([0.5], decimals: 0) == "[1]")
+    }
+
+    @Test func valuesTheFixedFormCannotHoldFallBackToShortestTextOrNull() {
+        #expect(written([0.5, .nan], decimals: 4) == "[0.5,null]")
+        #expect(written([1e20, 0.25], decimals: 4) == "[1e+20,0.25]")
+    }
+
+    /// 10,000 seeded values in [0, 1], as a heatmap holds: valid JSON, no exponent, each parsed
+    /// value within half a unit of the fourth decimal of the float it came from.
+    @Test func parsedValuesAreWithinHalfAUnitOfTheLastDecimal() throws {
+        var generator = SplitMix64(state: 3)
+        let values = (0..<10_000).map { _ in Float.random(in: 0...1, using: &generator) }
+        let text = written(values, decimals: 4)
+        #expect(!text.contains("e"))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Double])
+        #expect(parsed.count == values.count)
+        let worst = zip(parsed, values).map { abs($0 - Double($1)) }.max() ?? 1
+        #expect(worst <= 0.5e-4 + 1e-12)
+    }
+}
