@@ -17,7 +17,13 @@ public final class Session {
 
     private struct BindingKey: Hashable { let batch: Int; let layer: String? }
 
-    public init(model: Model) { self.model = model }
+    /// Threads each operator may use (see Parallelism); the service's workers use one each.
+    public let parallelism: Parallelism
+
+    public init(model: Model, parallelism: Parallelism = .serial) {
+        self.model = model
+        self.parallelism = parallelism
+    }
 
     /// Runs the network on `batch` images, NCHW floats, and returns the logits (batch x classes).
     /// `layer`: the layer that `backward` will explain next; nil when no backward follows.
@@ -74,7 +80,7 @@ public final class Session {
 
     private func workspace(batch: Int) throws(EngineError) -> Workspace {
         if let existing = workspaces[batch] { return existing }
-        let workspace = Workspace(plan: try model.plan(batch: batch), weights: model.weights)
+        let workspace = Workspace(plan: try model.plan(batch: batch), weights: model.weights, parallelism: parallelism)
         workspaces[batch] = workspace
         return workspace
     }

@@ -15,7 +15,9 @@ public final class GradCAMService: HTTPResponder {
     public init(config: ServiceConfig, bundle: ModelBundle, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "gradcam-server")) {
         self.config = config
         explainer = Explainer(bundle: bundle, decodeLimits: .init(maxPixels: config.maxImagePixels))
-        pool = WorkerPool(model: bundle.model, workers: config.workerCount, queueCapacity: config.queueDepth)
+        // Fewer workers than cores: each image is split over the spare cores instead.
+        pool = WorkerPool(model: bundle.model, workers: config.workerCount, queueCapacity: config.queueDepth,
+                          threadsPerImage: max(1, ProcessInfo.processInfo.activeProcessorCount / config.workerCount))
         self.metrics = metrics
         self.logger = logger
     }

@@ -40,12 +40,14 @@ public final class WorkerPool: @unchecked Sendable {
     private var threads: [Thread] = []
     private var busySeconds = 0.0
 
-    public init(model: Model, workers: Int, queueCapacity: Int) {
+    /// `threadsPerImage`: how many threads each worker's session splits a convolution over
+    /// (Parallelism); 1 when the workers alone fill the cores.
+    public init(model: Model, workers: Int, queueCapacity: Int, threadsPerImage: Int = 1) {
         workerCount = max(1, workers)
         self.queueCapacity = max(0, queueCapacity)
         for index in 0..<workerCount {
             // The thread keeps the pool alive until `drain` stops it and the loop returns.
-            let thread = Thread { self.workerLoop(session: Session(model: model)) }
+            let thread = Thread { self.workerLoop(session: Session(model: model, parallelism: Parallelism(threads: threadsPerImage))) }
             thread.name = "gradcam-worker-\(index)"
             thread.stackSize = 8 << 20
             threads.append(thread)

@@ -16,6 +16,17 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if m == 1 {
+            // One row (a classifier at batch 1): sgemv streams B once; sgemm would first pack
+            // all of B (5 MB for a 1280 x 1000 layer) to multiply it by a single vector.
+            let incx = Int32(transposeA ? lda : 1)
+            if transposeB {  // B is stored n x k: y = B x
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, incx, beta, c, 1)
+            } else {         // B is stored k x n: y = B^T x
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), a, incx, beta, c, 1)
+            }
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,

@@ -30,9 +30,9 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "gradcam-server")
         let bundle = try ModelBundle.load(path: settings.model.isEmpty ? ModelBundle.defaultModelPath() : settings.model)
-        // NOTES.md: workers that each run a multi-threaded sgemm gain nothing; give each worker its share of cores.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        BLASRuntime.setThreadCount(max(1, cores / settings.workerCount))
+        // NOTES.md: workers that each run a multi-threaded sgemm gain nothing. Spare cores (fewer
+        // workers than cores) are used by the engine itself, which splits each convolution.
+        BLASRuntime.setThreadCount(1)
         let service = GradCAMService(config: settings, bundle: bundle, logger: logger)
         let server = HTTPServer(configuration: settings.serverConfiguration, responder: service, onExchange: { service.record($0) })
         let port = try server.start()

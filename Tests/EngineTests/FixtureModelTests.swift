@@ -20,24 +20,25 @@ struct FixtureModelTests {
         }
     }
 
-    private func forward(_ export: Export, batch: Int, retaining layer: String? = nil) throws -> (logits: [Float], expected: [Float], session: Session) {
+    private func forward(_ export: Export, batch: Int, retaining layer: String? = nil, threads: Int = 1) throws -> (logits: [Float], expected: [Float], session: Session) {
         let fixture = export.fixture
-        let session = Session(model: try Self.models.model(export))
+        let session = Session(model: try Self.models.model(export), parallelism: Parallelism(threads: threads))
         let input = try FixtureManifest.floats(batch == 1 ? fixture.input : fixture.input2)
         let logits = try input.withUnsafeBufferPointer { try session.forward($0, batch: batch, retainingGradientPathTo: layer) }
         return (logits, try FixtureManifest.floats(batch == 1 ? fixture.logits : fixture.logits2), session)
     }
 
-    @Test(arguments: FixtureManifest.exports)
-    func forwardMatchesOnnxruntime(_ export: Export) throws {
-        let (logits, expected, _) = try forward(export, batch: 1)
+    /// Serially, and with each convolution split over two threads.
+    @Test(arguments: FixtureManifest.exports, [1, 2])
+    func forwardMatchesOnnxruntime(_ export: Export, threads: Int) throws {
+        let (logits, expected, _) = try forward(export, batch: 1, threads: threads)
         #expect(logits.count == expected.count)
         for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
     }
 
-    @Test(arguments: FixtureManifest.exports)
-    func dynamicBatchOfTwoMatchesOnnxruntime(_ export: Export) throws {
-        let (logits, expected, _) = try forward(export, batch: 2)
+    @Test(arguments: FixtureManifest.exports, [1, 2])
+    func dynamicBatchOfTwoMatchesOnnxruntime(_ export: Export, threads: Int) throws {
+        let (logits, expected, _) = try forward(export, batch: 2, threads: threads)
         #expect(logits.count == expected.count && logits.count == 2 * export.fixture.numClasses)
         for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
     }

@@ -40,32 +40,39 @@ struct Conv: Operator {
     func forward(_ io: StepIO) {
         let g = geometry
         if let layout = depthwiseLayout {
-            DepthwiseConv.forward(g, layout: layout, input: io.input(0), weight: weight, bias: bias, clamp: clamp,
-                                  output: io.output, scratch: io.scratch)
+            // Channels are independent: each thread takes a share, with its own padded plane.
+            io.parallelism.forEachPiece(of: g.inputChannels) { channels, thread in
+                DepthwiseConv.forward(g, layout: layout, channels: channels, input: io.input(0), weight: weight, bias: bias,
+                                      clamp: clamp, output: io.output, scratch: io.scratch(forThread: thread))
+            }
             return
         }
-        let x = io.input(0), y = io.output
-        // The bias is written first and the GEMM adds onto it (beta = 1): with beta = 0 sgemm
-        // would spend a pass zeroing the output, and adding the bias after would be another.
-        if let bias { Conv.fill(y, withBias: bias, batch: g.batch, channels: g.outputChannels, plane: g.outputPlane) }
+        let x = io.input(0), y = io.output, plane = g.outputPlane, rows = g.outputChannelsPerGroup
         weight.withUnsafeBufferPointer { w in
-            let wPerGroup = g.outputChannelsPerGroup * g.columnRows
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
                     let input = x + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
-                    let output = y + (n * g.outputChannels + group * g.outputChannelsPerGroup) * g.outputPlane
+                    let firstChannel = group * rows
+                    let output = y + (n * g.outputChannels + firstChannel) * plane
                     var columns = input
                     if !g.isPointwise {
                         Im2Col.pack(g, input: input, columns: io.scratch)
                         columns = UnsafePointer(io.scratch)
                     }
-                    GEMM.multiply(m: g.outputChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
-                                  a: w.baseAddress! + group * wPerGroup, lda: g.columnRows,
-                                  b: columns, ldb: g.outputPlane,
-                                  beta: bias == nil ? 0 : 1, c: output, ldc: g.outputPlane)
+                    // Each thread takes a band of output columns (whole cache lines) through bias,
+                    // sgemm and clamp. The bias is written first and sgemm adds onto it (beta = 1):
+                    // with beta = 0 sgemm spends a pass zeroing C, and adding the bias after
+                    // would be another. The clamp follows while the band is still in cache.
+                    io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
+                        let first = output + band.lowerBound
+                        if let bias { for r in 0..<rows { (first + r * plane).update(repeating: bias[firstChannel + r], count: band.count) } }
+                        GEMM.multiply(m: rows, n: band.count, k: g.columnRows,
+                                      a: w.baseAddress! + group * rows * g.columnRows, lda: g.columnRows,
+                                      b: columns + band.lowerBound, ldb: plane,
+                                      beta: bias == nil ? 0 : 1, c: first, ldc: plane)
+                        if let clamp { for r in 0..<rows { clamp.apply(first + r * plane, count: band.count) } }
+                    }
                 }
-                // Clamped per image, while its output is still in cache.
-                clamp?.apply(y + n * g.outputChannels * g.outputPlane, count: g.outputChannels * g.outputPlane)
             }
         }
     }
@@ -104,12 +111,6 @@ struct Conv: Operator {
                     }
                 }
             }
-        }
-    }
-
-    static func fill(_ y: UnsafeMutablePointer<Float>, withBias bias: [Float], batch: Int, channels: Int, plane: Int) {
-        for n in 0..<batch {
-            for c in 0..<channels { (y + (n * channels + c) * plane).update(repeating: bias[c], count: plane) }
         }
     }
 }

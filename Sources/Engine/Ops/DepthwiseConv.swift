@@ -94,7 +94,8 @@ enum DepthwiseConv {
 
     /// Each input plane is copied once into its padded phases; then each pass builds four
     /// output rows eight columns at a time in registers, one FMA per tap and row.
-    static func forward(_ g: ConvGeometry, layout: PaddedPlane, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
+    /// Computes the outputs of input channels `channels` only, so threads can share a layer.
+    static func forward(_ g: ConvGeometry, layout: PaddedPlane, channels: Range<Int>, input: UnsafePointer<Float>, weight: [Float], bias: [Float]?,
                         clamp: FusedClamp?, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let plane = scratch
@@ -105,7 +106,7 @@ enum DepthwiseConv {
         weight.withUnsafeBufferPointer { w in
             layout.tapOffsets.withUnsafeBufferPointer { offsets in
                 for n in 0..<g.batch {
-                    for c in 0..<g.inputChannels {
+                    for c in channels {
                         layout.fill(from: input + (n * g.inputChannels + c) * g.inputPlane, g, into: plane)
                         for m in (c * multiplier)..<((c + 1) * multiplier) {
                             let y = output + (n * g.outputChannels + m) * g.outputPlane

@@ -5,7 +5,8 @@
 /// (no weight gradients) and accumulate with `+=`, because a value that feeds several
 /// consumers (a residual branch) receives the sum of their gradients.
 protocol Operator: Sendable {
-    /// Floats of per-worker scratch memory that forward or backward needs (im2col columns).
+    /// Floats of per-worker scratch memory that forward or backward needs (im2col columns),
+    /// per thread when the operator splits its work (StepIO.parallelism).
     var scratchCount: Int { get }
     func forward(_ io: StepIO)
     /// Adds d(score)/d(input) into `io.inputGradient(i)` for every input that has one.
@@ -26,6 +27,12 @@ struct StepIO {
     let values: UnsafePointer<UnsafeMutablePointer<Float>>
     let gradients: UnsafePointer<UnsafeMutablePointer<Float>?>
     let scratch: UnsafeMutablePointer<Float>
+    /// Threads an operator may split its work over, each with its own `scratchCount` floats.
+    var parallelism = Parallelism.serial
+    var scratchPerThread = 0
+
+    /// Thread `t`'s scratch; thread 0's is `scratch`.
+    func scratch(forThread t: Int) -> UnsafeMutablePointer<Float> { scratch + t * scratchPerThread }
 
     var inputCount: Int { inputIDs.count }
     func input(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(values[inputIDs[index]]) }

@@ -65,7 +65,8 @@ final class PlanBinding {
 
     private func io(for step: Step) -> StepIO {
         StepIO(inputIDs: step.inputs, outputID: step.output, values: valuePointers,
-               gradients: gradientPointers, scratch: workspace.scratch.pointer)
+               gradients: gradientPointers, scratch: workspace.scratch.pointer,
+               parallelism: workspace.parallelism, scratchPerThread: plan.scratchFloats)
     }
 
     /// Copies `input` (already checked to be the graph input's size) in and runs every step.

@@ -53,14 +53,17 @@ struct ConvTests {
              pads: (1, 1, 1, 1), batch: 2, activation: .clip(min: 0, max: 0.5)),
     ]
 
-    @Test(arguments: cases + clampedCases)
-    func forwardMatchesDirectConvolution(_ c: Case) {
+    /// Serially and split over 2 and 3 threads (bands of output columns, or channels).
+    @Test(arguments: cases + clampedCases, [1, 2, 3])
+    func forwardMatchesDirectConvolution(_ c: Case, threads: Int) {
         let g = c.geometry
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 1)
         let weight = randomValues(g.outputChannels * g.columnRows, seed: 2)
         let bias = randomValues(g.outputChannels, seed: 3)
         let conv = Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp)
-        let y = GradientCheck(conv, inputs: [x], outputCount: g.batch * g.outputChannels * g.outputPlane).forward()
+        var check = GradientCheck(conv, inputs: [x], outputCount: g.batch * g.outputChannels * g.outputPlane)
+        check.parallelism = Parallelism(threads: threads)
+        let y = check.forward()
         var worst = 0.0
         for n in 0..<g.batch { for m in 0..<g.outputChannels { for oh in 0..<g.outputHeight { for ow in 0..<g.outputWidth {
             let group = m / g.outputChannelsPerGroup

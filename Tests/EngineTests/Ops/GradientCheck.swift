@@ -13,6 +13,8 @@ struct GradientCheck {
     let outputCount: Int
     /// Which inputs receive a gradient.
     var differentiable: [Bool]
+    /// Threads the operator may split its work over.
+    var parallelism = Parallelism.serial
 
     init(_ op: any Operator, inputs: [[Float]], outputCount: Int, differentiable: [Bool]? = nil) {
         self.op = op
@@ -76,7 +78,7 @@ struct GradientCheck {
             p.initialize(repeating: 0, count: size)
             return p
         }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(op.scratchCount, 1))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(op.scratchCount * parallelism.threads, 1))
         let values = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count + 1)
         values.initialize(from: buffers, count: count + 1)
         let gradients = UnsafeMutablePointer<UnsafeMutablePointer<Float>?>.allocate(capacity: count + 1)
@@ -86,7 +88,8 @@ struct GradientCheck {
             grads.forEach { $0?.deallocate() }
             scratch.deallocate(); values.deallocate(); gradients.deallocate()
         }
-        let io = StepIO(inputIDs: Array(0..<count), outputID: count, values: values, gradients: gradients, scratch: scratch)
+        let io = StepIO(inputIDs: Array(0..<count), outputID: count, values: values, gradients: gradients, scratch: scratch,
+                        parallelism: parallelism, scratchPerThread: op.scratchCount)
         op.forward(io)
         let y = Array(UnsafeBufferPointer(start: output, count: outputCount))
         guard let outputGradient else { return (y, []) }

@@ -1,0 +1,41 @@
+import Dispatch
+
+/// How many threads one Session may spread a single operator over.
+///
+/// The service runs one worker per core, each with 1 thread: the workers already fill the
+/// machine, and splitting an operator would only add hand-offs. A caller that runs one image
+/// at a time on an idle machine (`bench --threads`, a server with fewer workers than cores)
+/// gives its session more, and the big kernels (convolutions) split their output among them.
+public struct Parallelism: Sendable, Equatable {
+    public let threads: Int
+    public static let serial = Parallelism(threads: 1)
+
+    public init(threads: Int) { self.threads = max(1, threads) }
+
+    /// Runs `body(range, thread)` over contiguous pieces of 0..<count, concurrently, one per
+    /// thread at most; piece boundaries are multiples of `granule`. `thread` (0..<threads)
+    /// says which thread-private scratch a piece may use.
+    func forEachPiece(of count: Int, granule: Int = 1, _ body: (Range<Int>, Int) -> Void) {
+        let units = (count + granule - 1) / granule
+        let pieces = min(threads, units)
+        guard pieces > 1 else {
+            body(0..<count, 0)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = SharedBody(run: body)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = min(count, units * piece / pieces * granule)
+                let end = min(count, units * (piece + 1) / pieces * granule)
+                shared.run(start..<end, piece)
+            }
+        }
+    }
+}
+
+/// concurrentPerform wants a @Sendable closure, and the kernels capture raw pointers. Sharing
+/// them is safe here: the pieces write disjoint ranges of the output (and their own scratch),
+/// only read what they share, and concurrentPerform returns after every piece has finished.
+private struct SharedBody: @unchecked Sendable {
+    let run: (Range<Int>, Int) -> Void
+}
