@@ -43,11 +43,11 @@ struct FixtureModelTests {
         for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
     }
 
-    @Test(arguments: FixtureManifest.exports)
-    func gradCAMMatchesPytorchGradCAM(_ export: Export) throws {
+    @Test(arguments: FixtureManifest.exports, [1, 2])
+    func gradCAMMatchesPytorchGradCAM(_ export: Export, threads: Int) throws {
         for target in export.fixture.targets {
             let layer = try #require(target.layerNameByExporter[export.exporter])
-            let (_, _, session) = try forward(export, batch: 1, retaining: layer)
+            let (_, _, session) = try forward(export, batch: 1, retaining: layer, threads: threads)
             let g = try session.backward(classes: [target.classIndex], layer: layer)
             #expect(g.shape == [1] + target.layerShape, "layer \(layer)")
             let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])

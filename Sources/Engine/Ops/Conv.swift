@@ -81,34 +81,31 @@ struct Conv: Operator {
     func backward(_ io: StepIO) {
         guard let dx = io.inputGradient(0) else { return }
         let g = geometry
-        var dy = io.outputGradient
-        var scratch = io.scratch
-        if let clamp {
-            clamp.maskGradient(dy, output: io.output, count: outputCount, into: scratch)
-            dy = UnsafePointer(scratch)
-            scratch += outputCount
-        }
+        // With a clamp, dY is first masked into scratch, and the kernels' scratch follows it.
+        let dy = clamp == nil ? io.outputGradient : UnsafePointer(io.scratch)
+        let scratch = clamp == nil ? io.scratch : io.scratch + outputCount
+        clamp?.maskGradient(io.outputGradient, output: io.output, count: outputCount, into: io.scratch)
         if g.isDepthwise {
-            DepthwiseConv.backwardInput(g, outputGradient: dy, weight: weight, inputGradient: dx)
+            io.parallelism.forEachPiece(of: g.inputChannels) { channels, _ in
+                DepthwiseConv.backwardInput(g, channels: channels, outputGradient: dy, weight: weight, inputGradient: dx)
+            }
             return
         }
+        let plane = g.outputPlane, rows = g.outputChannelsPerGroup
         weight.withUnsafeBufferPointer { w in
-            let wPerGroup = g.outputChannelsPerGroup * g.columnRows
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
                     let gradIn = dx + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
-                    let gradOut = dy + (n * g.outputChannels + group * g.outputChannelsPerGroup) * g.outputPlane
-                    let a = w.baseAddress! + group * wPerGroup
-                    if g.isPointwise {
-                        GEMM.multiply(transposeA: true, m: g.columnRows, n: g.outputPlane, k: g.outputChannelsPerGroup,
-                                      a: a, lda: g.columnRows, b: gradOut, ldb: g.outputPlane,
-                                      beta: 1, c: gradIn, ldc: g.inputPlane)
-                    } else {
-                        GEMM.multiply(transposeA: true, m: g.columnRows, n: g.outputPlane, k: g.outputChannelsPerGroup,
-                                      a: a, lda: g.columnRows, b: gradOut, ldb: g.outputPlane,
-                                      c: scratch, ldc: g.outputPlane)
-                        Im2Col.unpackAdding(g, columns: scratch, into: gradIn)
+                    let gradOut = dy + (n * g.outputChannels + group * rows) * plane
+                    let a = w.baseAddress! + group * rows * g.columnRows
+                    // Pointwise: dX += W^T dY in place; otherwise the columns' gradient, then col2im.
+                    let target = g.isPointwise ? gradIn : scratch
+                    io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
+                        GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
+                                      a: a, lda: g.columnRows, b: gradOut + band.lowerBound, ldb: plane,
+                                      beta: g.isPointwise ? 1 : 0, c: target + band.lowerBound, ldc: plane)
                     }
+                    if !g.isPointwise { Im2Col.unpackAdding(g, columns: scratch, into: gradIn) }
                 }
             }
         }

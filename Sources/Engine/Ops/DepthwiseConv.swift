@@ -160,14 +160,15 @@ enum DepthwiseConv {
     }
 
     /// dX[c, ih, iw] += sum over taps of dY[m, oh, ow] * W[m, i, j]: the same runs, scattered.
-    static func backwardInput(_ g: ConvGeometry, outputGradient: UnsafePointer<Float>, weight: [Float],
+    /// For input channels `channels` only (each owns its dX plane), so threads can share a layer.
+    static func backwardInput(_ g: ConvGeometry, channels: Range<Int>, outputGradient: UnsafePointer<Float>, weight: [Float],
                               inputGradient: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let kernelSize = g.kernelHeight * g.kernelWidth
         let runs = (0..<g.kernelWidth).map { g.columnRun(kernelColumn: $0) }
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
-                for m in 0..<g.outputChannels {
+                for m in (channels.lowerBound * multiplier)..<(channels.upperBound * multiplier) {
                     let dx = inputGradient + (n * g.inputChannels + m / multiplier) * g.inputPlane
                     let dy = outputGradient + (n * g.outputChannels + m) * g.outputPlane
                     let k = w.baseAddress! + m * kernelSize

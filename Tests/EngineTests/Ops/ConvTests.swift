@@ -82,12 +82,13 @@ struct ConvTests {
         #expect(worst < 1e-5)
     }
 
-    @Test(arguments: cases)
-    func backwardMatchesFiniteDifferences(_ c: Case) {
+    @Test(arguments: cases, [1, 2])
+    func backwardMatchesFiniteDifferences(_ c: Case, threads: Int) {
         let g = c.geometry
         let conv = Conv(geometry: g, weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil, clamp: c.clamp)
-        let check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
+        var check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
                                   outputCount: g.batch * g.outputChannels * g.outputPlane)
+        check.parallelism = Parallelism(threads: threads)
         let result = check.worstError()
         #expect(result.checked == g.batch * g.inputChannels * g.inputPlane)
         #expect(result.error < 1e-3)
@@ -98,13 +99,14 @@ struct ConvTests {
     /// whose backward passes are each checked above and in OperatorGradientTests. The unfused
     /// Activation decides kinks on its input x, the fused clamp on its output y: this also checks
     /// that the two agree.
-    @Test(arguments: clampedCases)
-    func fusedClampMatchesConvFollowedByItsActivation(_ c: Case) throws {
+    @Test(arguments: clampedCases, [1, 2])
+    func fusedClampMatchesConvFollowedByItsActivation(_ c: Case, threads: Int) throws {
         let g = c.geometry, kind = try #require(c.activation)
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)
         let weight = randomValues(g.outputChannels * g.columnRows, seed: 4), bias = randomValues(g.outputChannels, seed: 3)
         let outputCount = g.batch * g.outputChannels * g.outputPlane
-        let fused = GradientCheck(Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp), inputs: [x], outputCount: outputCount)
+        var fused = GradientCheck(Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp), inputs: [x], outputCount: outputCount)
+        fused.parallelism = Parallelism(threads: threads)
         let conv = GradientCheck(Conv(geometry: g, weight: weight, bias: bias), inputs: [x], outputCount: outputCount)
         let preActivation = conv.forward()
         let activation = GradientCheck(Activation(kind: kind, count: outputCount), inputs: [preActivation], outputCount: outputCount)
