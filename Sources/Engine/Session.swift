@@ -22,8 +22,10 @@ public final class Session {
 
     public init(model: Model, parallelism: Parallelism = .serial) {
         self.model = model
-        self.parallelism = parallelism
+        self.parallelism = parallelism.threads > 1 ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1)) : .serial
     }
+
+    deinit { parallelism.team?.stop() }
 
     /// Runs the network on `batch` images, NCHW floats, and returns the logits (batch x classes).
     /// `layer`: the layer that `backward` will explain next; nil when no backward follows.

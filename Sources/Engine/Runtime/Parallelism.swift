@@ -6,11 +6,21 @@ import Dispatch
 /// machine, and splitting an operator would only add hand-offs. A caller that runs one image
 /// at a time on an idle machine (`bench --threads`, a server with fewer workers than cores)
 /// gives its session more, and the big kernels (convolutions) split their output among them.
-public struct Parallelism: Sendable, Equatable {
+public struct Parallelism: Sendable {
     public let threads: Int
+    /// The Session's helper threads; without them (operator tests) pieces go to Dispatch.
+    let team: ThreadTeam?
     public static let serial = Parallelism(threads: 1)
 
-    public init(threads: Int) { self.threads = max(1, threads) }
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        team = nil
+    }
+
+    init(team: ThreadTeam) {
+        threads = team.helpers + 1
+        self.team = team
+    }
 
     /// Runs `body(range, thread)` over contiguous pieces of 0..<count, concurrently, one per
     /// thread at most; piece boundaries are multiples of `granule`. `thread` (0..<threads)
@@ -22,13 +32,16 @@ public struct Parallelism: Sendable, Equatable {
             body(0..<count, 0)
             return
         }
+        @Sendable func piece(_ index: Int) -> Range<Int> {
+            min(count, units * index / pieces * granule)..<min(count, units * (index + 1) / pieces * granule)
+        }
+        if let team {
+            team.run { index in if index < pieces { body(piece(index), index) } }
+            return
+        }
         withoutActuallyEscaping(body) { body in
             let shared = SharedBody(run: body)
-            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-                let start = min(count, units * piece / pieces * granule)
-                let end = min(count, units * (piece + 1) / pieces * granule)
-                shared.run(start..<end, piece)
-            }
+            DispatchQueue.concurrentPerform(iterations: pieces) { index in shared.run(piece(index), index) }
         }
     }
 }

@@ -1,0 +1,86 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Helper threads that one Session keeps for splitting operators, handed work with no
+/// system call while a pass is running.
+///
+/// DispatchQueue.concurrentPerform wakes a pool thread through the kernel for every call:
+/// about as long as a 7x7 convolution takes, so splitting gained little. These helpers
+/// spin for a while after each piece (a forward pass hands out one job per convolution,
+/// back to back) and only then sleep on a semaphore, as OpenMP runtimes do.
+final class ThreadTeam: @unchecked Sendable {
+    /// Threads besides the caller's.
+    let helpers: Int
+    /// Bumped for each job; a helper runs a job when it sees a generation it has not run.
+    private let generation = Atomic<Int>(0)
+    /// Helpers still running the current job.
+    private let running = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+    /// Bit i set: helper i is (about to be) asleep on wakeups[i].
+    private let sleeping = Atomic<Int>(0)
+    private let wakeups: [DispatchSemaphore]
+    /// Written by the caller before `generation` is bumped (sequentially consistent), read by
+    /// helpers after they see the bump; cleared only after every helper has finished.
+    private var job: ((Int) -> Void)?
+
+    /// About 0.1 ms of polling before a helper sleeps.
+    private static let spinsBeforeSleep = 20_000
+
+    init(helpers: Int) {
+        self.helpers = helpers
+        precondition(helpers < Int.bitWidth, "one bit of `sleeping` per helper")
+        wakeups = (0..<helpers).map { _ in DispatchSemaphore(value: 0) }
+        for index in 0..<helpers {
+            let thread = Thread { [self] in helperLoop(index) }
+            thread.name = "engine-helper-\(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs body(0) on the calling thread and body(1...helpers) on the helpers; returns when all are done.
+    func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            job = body
+            running.store(helpers, ordering: .sequentiallyConsistent)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            wakeSleepers()
+            body(0)
+            while running.load(ordering: .sequentiallyConsistent) > 0 {}
+            job = nil
+        }
+    }
+
+    /// Ends the helper threads (the owning Session's deinit).
+    func stop() {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        wakeSleepers()
+    }
+
+    private func wakeSleepers() {
+        // A helper sets its flag before its last look at `generation`: either it sees the new
+        // job, or we see the flag here and signal it (an extra signal only causes a spurious wake).
+        let asleep = sleeping.load(ordering: .sequentiallyConsistent)
+        for index in 0..<helpers where asleep & (1 << index) != 0 { wakeups[index].signal() }
+    }
+
+    private func helperLoop(_ index: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while generation.load(ordering: .sequentiallyConsistent) == seen {
+                spins += 1
+                if spins < Self.spinsBeforeSleep { continue }
+                sleeping.bitwiseOr(1 << index, ordering: .sequentiallyConsistent)
+                if generation.load(ordering: .sequentiallyConsistent) == seen { wakeups[index].wait() }
+                sleeping.bitwiseAnd(~(1 << index), ordering: .sequentiallyConsistent)
+                spins = 0
+            }
+            seen = generation.load(ordering: .sequentiallyConsistent)
+            if stopped.load(ordering: .sequentiallyConsistent) { return }
+            job?(index + 1)
+            running.subtract(1, ordering: .sequentiallyConsistent)
+        }
+    }
+}

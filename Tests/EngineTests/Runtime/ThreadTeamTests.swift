@@ -1,0 +1,41 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Engine
+
+struct ThreadTeamTests {
+    /// Every job runs each index exactly once, whether the helpers are still spinning (jobs
+    /// back to back) or asleep (a pause longer than their spin), and run returns only after all.
+    @Test(arguments: [1, 3])
+    func everyJobRunsEachPieceOnceAndRunReturnsAfterAll(helpers: Int) {
+        let team = ThreadTeam(helpers: helpers)
+        defer { team.stop() }
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: helpers + 1)
+        defer { counts.deallocate() }
+        for job in 0..<300 {
+            counts.initialize(repeating: 0, count: helpers + 1)
+            team.run { index in
+                if index > 0 { usleep(job % 50 == 0 ? 200 : 0) }  // a slow helper: run must wait for it
+                counts[index] += 1
+            }
+            #expect((0...helpers).allSatisfy { counts[$0] == 1 }, "job \(job)")
+            if job % 30 == 0 { usleep(5_000) }  // long enough for the helpers to fall asleep
+        }
+    }
+
+    /// Pieces of a split cover the range exactly once, in granule-aligned bands.
+    @Test func piecesCoverTheRangeInAlignedBands() {
+        let team = ThreadTeam(helpers: 2)
+        defer { team.stop() }
+        let parallelism = Parallelism(team: team)
+        for count in [0, 1, 15, 16, 17, 49, 196, 12_544] {
+            let seen = Mutex<[Range<Int>]>([])
+            parallelism.forEachPiece(of: count, granule: 16) { range, _ in seen.withLock { $0.append(range) } }
+            let ranges = seen.withLock { $0 }.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+            #expect(ranges.map(\.count).reduce(0, +) == count, "count \(count)")
+            #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(ranges.dropLast().allSatisfy { $0.upperBound % 16 == 0 })
+            #expect(ranges.count <= 3)
+        }
+    }
+}
