@@ -10,6 +10,18 @@ struct BroadcastBinary: Operator {
 
     func forward(_ io: StepIO) {
         let a = io.input(0), b = io.input(1), y = io.output
+        if layout.isElementwise {
+            // Same shapes (a residual Add): one plain loop the compiler vectorises, split over threads.
+            io.parallelism.forEachPiece(of: layout.count, granule: 16) { range, _ in
+                switch kind {
+                case .add: for i in range { y[i] = a[i] + b[i] }
+                case .sub: for i in range { y[i] = a[i] - b[i] }
+                case .mul: for i in range { y[i] = a[i] * b[i] }
+                case .div: for i in range { y[i] = a[i] / b[i] }
+                }
+            }
+            return
+        }
         layout.forEach { o, ia, ib in
             switch kind {
             case .add: y[o] = a[ia] + b[ib]
@@ -65,7 +77,12 @@ struct BroadcastLayout: Sendable {
         outputShape = out
         stridesA = BroadcastLayout.strides(pa, against: out)
         stridesB = BroadcastLayout.strides(pb, against: out)
+        isElementwise = pa == out && pb == out
     }
+
+    /// Both operands have the output's shape: element i of each makes element i of the output.
+    let isElementwise: Bool
+    var count: Int { outputShape.reduce(1, *) }
 
     static func outputShape(_ a: [Int], _ b: [Int]) -> [Int]? { BroadcastLayout(a, b)?.outputShape }
 

@@ -56,7 +56,9 @@ struct Conv: Operator {
                     let output = y + (n * g.outputChannels + firstChannel) * plane
                     var columns = input
                     if !g.isPointwise {
-                        Im2Col.pack(g, input: input, columns: io.scratch)
+                        io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
+                            Im2Col.pack(g, channels: channels, input: input, columns: io.scratch)
+                        }
                         columns = UnsafePointer(io.scratch)
                     }
                     // Each thread takes a band of output columns (whole cache lines) through bias,
@@ -105,7 +107,11 @@ struct Conv: Operator {
                                       a: a, lda: g.columnRows, b: gradOut + band.lowerBound, ldb: plane,
                                       beta: g.isPointwise ? 1 : 0, c: target + band.lowerBound, ldc: plane)
                     }
-                    if !g.isPointwise { Im2Col.unpackAdding(g, columns: scratch, into: gradIn) }
+                    if !g.isPointwise {
+                        io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
+                            Im2Col.unpackAdding(g, channels: channels, columns: scratch, into: gradIn)
+                        }
+                    }
                 }
             }
         }
