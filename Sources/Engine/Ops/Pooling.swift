@@ -16,11 +16,22 @@ struct Pool: Operator {
 
     func forward(_ io: StepIO) {
         let g = geometry, x = io.input(0), y = io.output
-        for plane in 0..<(g.batch * g.inputChannels) {
-            let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
-            for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
-                    dst[oh * g.outputWidth + ow] = reduce(window(oh, ow), src)
+        let rows = spans(vertical: true), columns = spans(vertical: false)
+        io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
+            for plane in planes {
+                let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
+                for (oh, r) in rows.enumerated() {
+                    for (ow, c) in columns.enumerated() {
+                        var best = -Float.infinity, sum: Float = 0
+                        var ih = r.first
+                        while ih <= r.last {
+                            let line = src + ih * g.inputWidth
+                            var iw = c.first
+                            while iw <= c.last { best = max(best, line[iw]); sum += line[iw]; iw += c.step }
+                            ih += r.step
+                        }
+                        dst[oh * g.outputWidth + ow] = kind == .max ? best : sum / Float(divisor(r, c))
+                    }
                 }
             }
         }
@@ -31,62 +42,62 @@ struct Pool: Operator {
     func backward(_ io: StepIO) {
         guard let dx = io.inputGradient(0) else { return }
         let g = geometry, x = io.input(0), dy = io.outputGradient
-        for plane in 0..<(g.batch * g.inputChannels) {
-            let src = x + plane * g.inputPlane, grad = dx + plane * g.inputPlane
-            let gradOut = dy + plane * g.outputPlane
-            for oh in 0..<g.outputHeight {
-                for ow in 0..<g.outputWidth {
-                    let w = window(oh, ow), d = gradOut[oh * g.outputWidth + ow]
-                    switch kind {
-                    case .max:
-                        var best = -Float.infinity, bestIndex = -1
-                        for ih in w.rows { for iw in w.columns where src[ih * g.inputWidth + iw] > best {
-                            best = src[ih * g.inputWidth + iw]; bestIndex = ih * g.inputWidth + iw
-                        } }
-                        if bestIndex >= 0 { grad[bestIndex] += d }
-                    case .average:
-                        let share = d / Float(w.divisor)
-                        for ih in w.rows { for iw in w.columns { grad[ih * g.inputWidth + iw] += share } }
+        let rows = spans(vertical: true), columns = spans(vertical: false)
+        io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
+            for plane in planes {
+                let src = x + plane * g.inputPlane, grad = dx + plane * g.inputPlane
+                let gradOut = dy + plane * g.outputPlane
+                for (oh, r) in rows.enumerated() {
+                    for (ow, c) in columns.enumerated() {
+                        let d = gradOut[oh * g.outputWidth + ow]
+                        switch kind {
+                        case .max:
+                            var best = -Float.infinity, bestIndex = -1
+                            for ih in stride(from: r.first, through: r.last, by: r.step) {
+                                for iw in stride(from: c.first, through: c.last, by: c.step) where src[ih * g.inputWidth + iw] > best {
+                                    best = src[ih * g.inputWidth + iw]; bestIndex = ih * g.inputWidth + iw
+                                }
+                            }
+                            if bestIndex >= 0 { grad[bestIndex] += d }
+                        case .average:
+                            let share = d / Float(divisor(r, c))
+                            for ih in stride(from: r.first, through: r.last, by: r.step) {
+                                for iw in stride(from: c.first, through: c.last, by: c.step) { grad[ih * g.inputWidth + iw] += share }
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
-    private struct Window { var rows: StrideTo<Int>; var columns: StrideTo<Int>; var divisor: Int }
+    /// One axis of the window of one output: input indices first, first + step, ... up to last,
+    /// clipped to the input (empty when first > last); `padded` is how many positions the
+    /// count_include_pad divisor counts along it.
+    private struct Span { var first: Int, last: Int, step: Int, count: Int, padded: Int }
 
-    /// The input positions a window covers, clipped to the input, stepping by the dilation.
-    private func window(_ oh: Int, _ ow: Int) -> Window {
+    /// The windows' spans along one axis, for every output position: computed once per pass,
+    /// so the inner loops are plain integer loops.
+    private func spans(vertical: Bool) -> [Span] {
         let g = geometry
-        let top = oh * g.strideHeight - g.padTop, left = ow * g.strideWidth - g.padLeft
-        let bottom = top + (g.kernelHeight - 1) * g.dilationHeight, right = left + (g.kernelWidth - 1) * g.dilationWidth
-        let rows = stride(from: firstInside(top, g.dilationHeight), to: min(bottom, g.inputHeight - 1) + 1, by: g.dilationHeight)
-        let columns = stride(from: firstInside(left, g.dilationWidth), to: min(right, g.inputWidth - 1) + 1, by: g.dilationWidth)
-        var divisor = rows.underestimatedCount * columns.underestimatedCount
-        if case .average(true) = kind {
+        let outputs = vertical ? g.outputHeight : g.outputWidth, input = vertical ? g.inputHeight : g.inputWidth
+        let kernel = vertical ? g.kernelHeight : g.kernelWidth, step = vertical ? g.dilationHeight : g.dilationWidth
+        let stride = vertical ? g.strideHeight : g.strideWidth, padBegin = vertical ? g.padTop : g.padLeft
+        let padEnd = vertical ? padEndHeight : padEndWidth
+        return (0..<outputs).map { o in
+            let start = o * stride - padBegin, end = start + (kernel - 1) * step
+            let first = start >= 0 ? start : start + ((-start + step - 1) / step) * step
+            let limit = min(end, input - 1)
+            let count = limit >= first ? (limit - first) / step + 1 : 0
             // Padding counts, but a ceil_mode window's overhang past the end padding does not (PyTorch).
-            let padBottom = g.inputHeight + padEndHeight - 1, padRight = g.inputWidth + padEndWidth - 1
-            divisor = ((min(bottom, padBottom) - top) / g.dilationHeight + 1) * ((min(right, padRight) - left) / g.dilationWidth + 1)
+            let padded = (min(end, input + padEnd - 1) - start) / step + 1
+            return Span(first: first, last: first + (count - 1) * step, step: step, count: count, padded: padded)
         }
-        return Window(rows: rows, columns: columns, divisor: max(divisor, 1))
     }
 
-    private func firstInside(_ start: Int, _ step: Int) -> Int {
-        start >= 0 ? start : start + ((-start + step - 1) / step) * step
-    }
-
-    private func reduce(_ w: Window, _ src: UnsafePointer<Float>) -> Float {
-        let width = geometry.inputWidth
-        switch kind {
-        case .max:
-            var best = -Float.infinity
-            for ih in w.rows { for iw in w.columns { best = max(best, src[ih * width + iw]) } }
-            return best
-        case .average:
-            var sum: Float = 0
-            for ih in w.rows { for iw in w.columns { sum += src[ih * width + iw] } }
-            return sum / Float(w.divisor)
-        }
+    private func divisor(_ r: Span, _ c: Span) -> Int {
+        if case .average(true) = kind { return max(r.padded * c.padded, 1) }
+        return max(r.count * c.count, 1)
     }
 }
 

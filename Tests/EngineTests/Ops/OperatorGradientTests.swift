@@ -87,6 +87,36 @@ struct OperatorGradientTests {
         (.average(countIncludePad: false), 3, 2, (1, 1), 1), (.average(countIncludePad: true), 3, 2, (1, 1), 1),
     ]
 
+    /// Each window read directly: taps inside the input count; with count_include_pad the
+    /// divisor also counts taps in the padding (but not a ceil_mode overhang past it).
+    @Test(arguments: pools.indices, [1, 2])
+    func poolForwardMatchesDirectWindows(_ index: Int, threads: Int) {
+        let (kind, kernel, stride, pads, dilation) = Self.pools[index]
+        let out = ConvGeometry.outputSize(input: 7, kernel: kernel, stride: stride, dilation: dilation, padBegin: pads.0, padEnd: pads.1)
+        let g = ConvGeometry(batch: 2, inputChannels: 2, inputHeight: 7, inputWidth: 7, outputChannels: 2, outputHeight: out, outputWidth: out,
+                             kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                             dilationHeight: dilation, dilationWidth: dilation, padTop: pads.0, padLeft: pads.0, groups: 2)
+        let x = randomValues(196, seed: 26)
+        var check = GradientCheck(Pool(kind: kind, geometry: g, padEndHeight: pads.1, padEndWidth: pads.1), inputs: [x], outputCount: 4 * out * out)
+        check.parallelism = Parallelism(threads: threads)
+        let y = check.forward()
+        for plane in 0..<4 { for oh in 0..<out { for ow in 0..<out {
+            var best = -Float.infinity, sum = 0.0, inside = 0, padded = 0
+            for i in 0..<kernel { for j in 0..<kernel {
+                let ih = oh * stride - pads.0 + i * dilation, iw = ow * stride - pads.0 + j * dilation
+                if ih >= -pads.0 && ih <= 6 + pads.1 && iw >= -pads.0 && iw <= 6 + pads.1 { padded += 1 }
+                guard ih >= 0, ih < 7, iw >= 0, iw < 7 else { continue }
+                let v = x[plane * 49 + ih * 7 + iw]
+                best = max(best, v); sum += Double(v); inside += 1
+            } }
+            let expected: Double = switch kind {
+            case .max: Double(best)
+            case .average(let includePad): sum / Double(includePad ? padded : inside)
+            }
+            #expect(abs(Double(y[(plane * out + oh) * out + ow]) - expected) < 1e-6, "plane \(plane) (\(oh), \(ow))")
+        } } }
+    }
+
     @Test(arguments: pools.indices)
     func poolBackwardMatchesFiniteDifferences(_ index: Int) {
         let (kind, kernel, stride, pads, dilation) = Self.pools[index]
