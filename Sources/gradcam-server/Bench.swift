@@ -22,6 +22,8 @@ struct Bench: ParsableCommand {
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Seconds of the throughput run.")
     var seconds: Double = 5
+    @Option(help: "Images per forward pass in the throughput run: measures what batching waiting requests would gain.")
+    var batch: Int = 1
     @Flag(help: "Also print where the forward pass spends its time, by operator.")
     var profile = false
 
@@ -63,7 +65,7 @@ struct Bench: ParsableCommand {
             for (k, v) in totals.sorted(by: { $0.value > $1.value }) { print(String(format: "  %8.3f ms  ", v) + k) }
         }
         let rate = throughput(model: m, layer: target, input: input)
-        print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each)", rate, workers))
+        print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each, batch %d)", rate, workers, batch))
         print("peak RSS      \(peakResidentMegabytes()) MB")
     }
 
@@ -72,16 +74,28 @@ struct Bench: ParsableCommand {
         let deadline = now() + seconds * 1000
         let counter = Counter()
         let group = DispatchGroup()
+        let images = max(1, batch)
+        let batchInput = Array([[Float]](repeating: input, count: images).joined())
         for _ in 0..<workers {
             let thread = Thread {
                 let session = Session(model: model)
                 while now() < deadline {
-                    guard let logits = try? input.withUnsafeBufferPointer({ try session.forward($0, retainingGradientPathTo: layer) }),
-                          let g = try? session.backward(classes: [0], layer: layer) else { break }
-                    let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
-                    _ = try? CAMComposer.explain(maps, classIndex: 0, method: GradCAM(), width: model.inputShape[2], height: model.inputShape[1])
-                    _ = logits
-                    counter.increment()
+                    let g: LayerGradients
+                    do {
+                        _ = try batchInput.withUnsafeBufferPointer { try session.forward($0, batch: images, retainingGradientPathTo: layer) }
+                        g = try session.backward(classes: Array(repeating: 0, count: images), layer: layer)
+                    } catch {
+                        counter.fail("\(error)")
+                        break
+                    }
+                    let perImage = g.channels * g.height * g.width
+                    for n in 0..<images {
+                        let slice = (n * perImage)..<((n + 1) * perImage)
+                        let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width,
+                                               activations: g.activations[slice], gradients: g.gradients[slice])
+                        _ = try? CAMComposer.explain(maps, classIndex: 0, method: GradCAM(), width: model.inputShape[2], height: model.inputShape[1])
+                    }
+                    counter.increment(by: images)
                 }
                 group.leave()
             }
@@ -90,15 +104,19 @@ struct Bench: ParsableCommand {
         }
         let start = now()
         group.wait()
+        if let failure = counter.failure { print("throughput    failed: \(failure)") }
         return Double(counter.value) / ((now() - start) / 1000)
     }
 }
 
-/// A thread-safe count of finished images.
+/// A thread-safe count of finished images, and the first error a worker met.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
+    private var firstFailure: String?
+    func increment(by n: Int = 1) { lock.lock(); count += n; lock.unlock() }
+    func fail(_ message: String) { lock.lock(); firstFailure = firstFailure ?? message; lock.unlock() }
+    var failure: String? { lock.lock(); defer { lock.unlock() }; return firstFailure }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
