@@ -79,8 +79,13 @@ final class ThreadTeam: @unchecked Sendable {
             }
             seen = generation.load(ordering: .sequentiallyConsistent)
             if stopped.load(ordering: .sequentiallyConsistent) { return }
-            job?(index + 1)
+            runJob(index + 1)
             running.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
+
+    /// Not inlined, so this helper's reference to the job is released before it reports done:
+    /// `run`'s withoutActuallyEscaping checks that no reference outlives it.
+    @inline(never)
+    private func runJob(_ index: Int) { job?(index) }
 }
