@@ -8,7 +8,7 @@ import Tensor
 /// Three shapes of the same arithmetic, chosen once at compile time:
 /// pointwise (1x1, stride 1) multiplies the input plane directly; depthwise (one input
 /// channel per group) runs a direct loop, since its GEMM would have k = kh * kw;
-/// everything else packs im2col columns and calls sgemm once per image and group.
+/// everything else packs im2col columns, a tile of output rows at a time, for sgemm.
 struct Conv: Operator {
     let geometry: ConvGeometry
     let weight: [Float]
@@ -33,7 +33,7 @@ struct Conv: Operator {
     /// Forward's columns or padded plane; backward with a clamp first masks dY into scratch.
     var scratchCount: Int {
         let kernel = geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
-            : geometry.isPointwise ? 0 : geometry.columnRows * geometry.outputPlane
+            : geometry.isPointwise ? 0 : Im2Col.scratchCount(geometry)
         return clamp == nil ? kernel : outputCount + kernel
     }
 
@@ -54,25 +54,36 @@ struct Conv: Operator {
                     let input = x + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
                     let firstChannel = group * rows
                     let output = y + (n * g.outputChannels + firstChannel) * plane
-                    var columns = input
-                    if !g.isPointwise {
-                        io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
-                            Im2Col.pack(g, channels: channels, input: input, columns: io.scratch)
-                        }
-                        columns = UnsafePointer(io.scratch)
+                    let a = w.baseAddress! + group * rows * g.columnRows
+                    // Output columns [first, first + count) through bias, sgemm and clamp. The bias is
+                    // written first and sgemm adds onto it (beta = 1): with beta = 0 sgemm spends a
+                    // pass zeroing C, and adding the bias after would be another. The clamp follows
+                    // while the columns are still in cache.
+                    func produce(columns b: UnsafePointer<Float>, ldb: Int, first: Int, count: Int) {
+                        let c = output + first
+                        if let bias { for r in 0..<rows { (c + r * plane).update(repeating: bias[firstChannel + r], count: count) } }
+                        GEMM.multiply(m: rows, n: count, k: g.columnRows, a: a, lda: g.columnRows, b: b, ldb: ldb,
+                                      beta: bias == nil ? 0 : 1, c: c, ldc: plane)
+                        if let clamp { for r in 0..<rows { clamp.apply(c + r * plane, count: count) } }
                     }
-                    // Each thread takes a band of output columns (whole cache lines) through bias,
-                    // sgemm and clamp. The bias is written first and sgemm adds onto it (beta = 1):
-                    // with beta = 0 sgemm spends a pass zeroing C, and adding the bias after
-                    // would be another. The clamp follows while the band is still in cache.
-                    io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
-                        let first = output + band.lowerBound
-                        if let bias { for r in 0..<rows { (first + r * plane).update(repeating: bias[firstChannel + r], count: band.count) } }
-                        GEMM.multiply(m: rows, n: band.count, k: g.columnRows,
-                                      a: w.baseAddress! + group * rows * g.columnRows, lda: g.columnRows,
-                                      b: columns + band.lowerBound, ldb: plane,
-                                      beta: bias == nil ? 0 : 1, c: first, ldc: plane)
-                        if let clamp { for r in 0..<rows { clamp.apply(first + r * plane, count: band.count) } }
+                    if g.isPointwise {
+                        // The input plane is the column matrix: threads take bands of whole cache lines.
+                        io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
+                            produce(columns: input + band.lowerBound, ldb: plane, first: band.lowerBound, count: band.count)
+                        }
+                        continue
+                    }
+                    // Each thread packs and multiplies its own tiles of output rows, in its own scratch.
+                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
+                    let tiles = (g.outputHeight + tileRows - 1) / tileRows
+                    io.parallelism.forEachPiece(of: tiles) { tileRange, thread in
+                        let columns = io.scratch(forThread: thread)
+                        for tile in tileRange {
+                            let outputRows = (tile * tileRows)..<min(g.outputHeight, (tile + 1) * tileRows)
+                            let count = outputRows.count * g.outputWidth
+                            Im2Col.pack(g, outputRows: outputRows, input: input, columns: columns)
+                            produce(columns: columns, ldb: count, first: outputRows.lowerBound * g.outputWidth, count: count)
+                        }
                     }
                 }
             }
@@ -100,16 +111,27 @@ struct Conv: Operator {
                     let gradIn = dx + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
                     let gradOut = dy + (n * g.outputChannels + group * rows) * plane
                     let a = w.baseAddress! + group * rows * g.columnRows
-                    // Pointwise: dX += W^T dY in place; otherwise the columns' gradient, then col2im.
-                    let target = g.isPointwise ? gradIn : scratch
-                    io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
-                        GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
-                                      a: a, lda: g.columnRows, b: gradOut + band.lowerBound, ldb: plane,
-                                      beta: g.isPointwise ? 1 : 0, c: target + band.lowerBound, ldc: plane)
+                    if g.isPointwise {  // dX += W^T dY in place, in bands of columns
+                        io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
+                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
+                                          a: a, lda: g.columnRows, b: gradOut + band.lowerBound, ldb: plane,
+                                          beta: 1, c: gradIn + band.lowerBound, ldc: plane)
+                        }
+                        continue
                     }
-                    if !g.isPointwise {
+                    // Tile by tile (col2im of neighbouring tiles adds into the same input rows):
+                    // the tile's column gradient W^T dY in bands, then col2im by input channel.
+                    let tileRows = Im2Col.tileRows(g, threads: 1)
+                    for first in stride(from: 0, to: g.outputHeight, by: tileRows) {
+                        let outputRows = first..<min(g.outputHeight, first + tileRows)
+                        let count = outputRows.count * g.outputWidth, offset = first * g.outputWidth
+                        io.parallelism.forEachPiece(of: count, granule: 16) { band, _ in
+                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
+                                          a: a, lda: g.columnRows, b: gradOut + offset + band.lowerBound, ldb: plane,
+                                          c: scratch + band.lowerBound, ldc: count)
+                        }
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
-                            Im2Col.unpackAdding(g, channels: channels, columns: scratch, into: gradIn)
+                            Im2Col.unpackAdding(g, channels: channels, outputRows: outputRows, columns: scratch, into: gradIn)
                         }
                     }
                 }

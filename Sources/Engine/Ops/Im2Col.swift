@@ -1,12 +1,26 @@
-/// im2col and its adjoint col2im for one image and one group.
+/// im2col and its adjoint col2im for one image, one group and one tile of output rows.
 ///
-/// Column layout: row r = (c * kh + i) * kw + j, column p = oh * OW + ow, so that
-/// weight (M/g, C/g*kh*kw) x columns (C/g*kh*kw, OH*OW) is the convolution.
+/// Column layout: row r = (c * kh + i) * kw + j, column p = (oh - oh0) * OW + ow for the
+/// tile's output rows oh0..<oh1, so that weight (M/g, C/g*kh*kw) x columns (C/g*kh*kw, T * OW)
+/// is the convolution's output for those rows. Tiles keep the column matrix small (it would be
+/// 7 MB for a ResNet stem at full size) and in cache while sgemm reads it, and they are the
+/// unit that threads share.
 enum Im2Col {
-    /// input (C/g, H, W) -> columns (C/g * kh * kw, OH * OW); only the rows of input channels
-    /// `channels`, so threads can share the packing.
-    static func pack(_ g: ConvGeometry, channels: Range<Int>? = nil, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup) { plane, column, inputRow, run in
+    /// Output rows per tile: at least 256 columns (narrower sgemm calls lose speed), at most
+    /// the plane, and at least `threads` tiles so that every thread has one.
+    static func tileRows(_ g: ConvGeometry, threads: Int) -> Int {
+        let wide = (256 + g.outputWidth - 1) / g.outputWidth
+        return max(1, min(wide, (g.outputHeight + threads - 1) / threads))
+    }
+
+    /// Floats of one tile's column matrix at the largest tile (one thread).
+    static func scratchCount(_ g: ConvGeometry) -> Int { g.columnRows * tileRows(g, threads: 1) * g.outputWidth }
+
+    /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`; only
+    /// the rows of input channels `channels` (all by default).
+    static func pack(_ g: ConvGeometry, channels: Range<Int>? = nil, outputRows: Range<Int>,
+                     input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
             let dst = columns + column
             guard let inputRow else {  // the whole row lies in the top or bottom padding
                 dst.update(repeating: 0, count: g.outputWidth)
@@ -24,10 +38,11 @@ enum Im2Col {
         }
     }
 
-    /// columns (C/g * kh * kw, OH * OW) -> input gradient (C/g, H, W), accumulated with +=.
-    static func unpackAdding(_ g: ConvGeometry, channels: Range<Int>? = nil, columns: UnsafePointer<Float>,
-                             into input: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup) { plane, column, inputRow, run in
+    /// columns (C/g * kh * kw, T * OW) of output rows `outputRows` -> input gradient (C/g, H, W),
+    /// accumulated with +=.
+    static func unpackAdding(_ g: ConvGeometry, channels: Range<Int>? = nil, outputRows: Range<Int>,
+                             columns: UnsafePointer<Float>, into input: UnsafeMutablePointer<Float>) {
+        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
             guard let inputRow else { return }  // padding receives no gradient
             let dst = input + plane + inputRow * g.inputWidth + run.offset, src = columns + column
             for ow in run.start..<(run.start + run.count) { dst[ow * g.strideWidth] += src[ow] }
@@ -37,16 +52,16 @@ enum Im2Col {
     /// Walks the column matrix one output row (oh) at a time: the offset of the input plane,
     /// the offset of the row in the column matrix, the input row it reads (nil inside the
     /// vertical padding) and the run of output columns whose input column is inside the image.
-    private static func forEachColumnRow(_ g: ConvGeometry, channels: Range<Int>,
+    private static func forEachColumnRow(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>,
                                          _ body: (Int, Int, Int?, ConvGeometry.ColumnRun) -> Void) {
         let runs = (0..<g.kernelWidth).map { g.columnRun(kernelColumn: $0) }
         var row = channels.lowerBound * g.kernelHeight * g.kernelWidth
         for c in channels {
             for i in 0..<g.kernelHeight {
                 for j in 0..<g.kernelWidth {
-                    for oh in 0..<g.outputHeight {
+                    for oh in outputRows {
                         let ih = oh * g.strideHeight - g.padTop + i * g.dilationHeight
-                        body(c * g.inputPlane, (row * g.outputHeight + oh) * g.outputWidth,
+                        body(c * g.inputPlane, (row * outputRows.count + oh - outputRows.lowerBound) * g.outputWidth,
                              ih >= 0 && ih < g.inputHeight ? ih : nil, runs[j])
                     }
                     row += 1

@@ -41,6 +41,8 @@ struct ConvTests {
              dilation: (2, 2), pads: (2, 2, 2, 2), groups: 2, batch: 2),
         Case(name: "depthwise 3x1 stride (1,3), no padding", c: 2, h: 10, w: 17, m: 2, kh: 3, kw: 1,
              stride: (1, 3), groups: 2),
+        Case(name: "im2col over 20 rows of 40 columns: several tiles of output rows", c: 2, h: 20, w: 40, m: 3,
+             pads: (1, 1, 1, 1)),
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
