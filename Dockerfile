@@ -28,6 +28,10 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 # The Swift runtime and Foundation (with its ICU data) are linked in, so the runtime image needs
 # no Swift toolchain; the C libraries stay shared and come from Debian below.
+# The engine's kernels are compiled for TARGET_CPU (Package.swift: AVX2 + FMA by default); use
+# --build-arg TARGET_CPU=x86-64 for hosts older than Intel Haswell or AMD Zen.
+ARG TARGET_CPU=haswell
+ENV GRADCAM_TARGET_CPU=${TARGET_CPU}
 RUN swift build -c release --static-swift-stdlib --product gradcam-server \
     && cp "$(swift build -c release --show-bin-path)/gradcam-server" /usr/local/bin/gradcam-server \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /usr/local/bin/swift-backtrace-static
