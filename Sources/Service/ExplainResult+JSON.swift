@@ -9,7 +9,8 @@ extension ExplainResult {
         // reports the serialisation it belongs to.
         var clock = StageClock()
         // The scaled map lies in [0, 1]: four decimals are finer than an 8-bit PNG (1/255) and
-        // half the text; the raw map keeps every digit, since its scale is the model's.
+        // about 40% less text than shortest round-trip floats (5.9 vs 9.6 characters a value
+        // on uniform floats); the raw map keeps every digit, since its scale is the model's.
         let maps = [(heatmap, 4), (includeRaw ? rawHeatmap : nil, nil)].map { map, decimals in
             map.map { map in var m = JSONWriter(); m.map(map, decimals: decimals); return m.text }
         }
@@ -36,10 +37,7 @@ extension ExplainResult {
             if let logits { w.key("logits"); w.numbers(logits) }
             w.key("timings")
             w.object { w in
-                for (name, value) in [("queue", timings.queue), ("decode", timings.decode), ("forward", timings.forward),
-                                      ("backward", timings.backward), ("cam", timings.cam), ("encode", timings.encode)] {
-                    w.key(name); w.number((value * 1000).rounded() / 1000)
-                }
+                for stage in timings.stages { w.key(stage.name); w.number(stage.milliseconds) }
             }
             if let heatmap = maps[0] { w.key("heatmap"); w.raw(heatmap) }
             if let rawHeatmap = maps[1] { w.key("rawHeatmap"); w.raw(rawHeatmap) }

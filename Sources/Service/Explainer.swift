@@ -115,6 +115,13 @@ public struct Explainer: Sendable {
 /// Milliseconds spent in each stage of one request.
 public struct Timings: Sendable, Codable, Equatable {
     public var queue = 0.0, decode = 0.0, forward = 0.0, backward = 0.0, cam = 0.0, encode = 0.0
+
+    /// Each stage's name and milliseconds, rounded to the microsecond, in pipeline order: what
+    /// the JSON `timings` object and the PNG answer's Server-Timing header both report.
+    var stages: [(name: String, milliseconds: Double)] {
+        [("queue", queue), ("decode", decode), ("forward", forward), ("backward", backward), ("cam", cam), ("encode", encode)]
+            .map { ($0.0, ($0.1 * 1000).rounded() / 1000) }
+    }
 }
 
 /// Measures consecutive stages: each `lap` charges the time since the previous one.

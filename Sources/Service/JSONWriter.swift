@@ -8,22 +8,17 @@ struct JSONWriter {
 
     init(capacity: Int = 1 << 16) { text.reserveCapacity(capacity) }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
-        separate()
-        text += "{"
-        needsComma.append(false)
-        body(&self)
-        needsComma.removeLast()
-        text += "}"
-    }
+    mutating func object(_ body: (inout JSONWriter) -> Void) { container("{", "}", body) }
+    mutating func array(_ body: (inout JSONWriter) -> Void) { container("[", "]", body) }
 
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    /// Opens a nesting level whose first member takes no comma, lets `body` fill it, closes it.
+    private mutating func container(_ open: String, _ close: String, _ body: (inout JSONWriter) -> Void) {
         separate()
-        text += "["
+        text += open
         needsComma.append(false)
         body(&self)
         needsComma.removeLast()
-        text += "]"
+        text += close
     }
 
     mutating func key(_ name: String) {

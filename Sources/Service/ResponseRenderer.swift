@@ -27,9 +27,7 @@ enum ResponseRenderer {
             timings.encode = clock.timings.encode
             var headers: HTTPHeaders = ["Content-Type": "image/png"]
             // A PNG has no room for the JSON timings; W3C Server-Timing carries them instead.
-            headers.add(name: "Server-Timing", value: [("queue", timings.queue), ("decode", timings.decode), ("forward", timings.forward),
-                                                      ("backward", timings.backward), ("cam", timings.cam), ("encode", timings.encode)]
-                .map { "\($0.0);dur=\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ", "))
+            headers.add(name: "Server-Timing", value: timings.stages.map { "\($0.name);dur=\($0.milliseconds)" }.joined(separator: ", "))
             if let top = result.top.first {
                 headers.add(name: "X-Top-Class", value: String(top.index))
                 headers.add(name: "X-Top-Label", value: headerSafe(top.label))

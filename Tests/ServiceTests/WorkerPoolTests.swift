@@ -25,29 +25,30 @@ struct WorkerPoolTests {
     }
 
     @Test func jobOfAClientThatLeftIsDroppedWithoutRunning() throws {
-        let pool = try pool(workers: 1, queue: 4)
-        defer { pool.drain(grace: 5) }
-        let done = DispatchSemaphore(value: 0)
-        let outcome = OutcomeBox()
-        #expect(pool.submit(deadline: later, isClientConnected: { false }) { result, _ in
-            if case .clientGone = result { outcome.value = "gone" } else { outcome.value = "ran" }
-            done.signal()
-        })
-        #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(outcome.value == "gone")
+        #expect(try outcomeOfOneJob(deadline: later, clientConnected: false) == "gone")
     }
 
     @Test func jobPastItsDeadlineExpires() throws {
+        #expect(try outcomeOfOneJob(deadline: .now() - .seconds(1), clientConnected: true) == "expired")
+    }
+
+    /// Submits one job to an idle pool and returns how its completion was called:
+    /// "gone" (client left), "expired" (deadline passed) or "ran".
+    private func outcomeOfOneJob(deadline: DispatchTime, clientConnected: Bool) throws -> String {
         let pool = try pool(workers: 1, queue: 4)
         defer { pool.drain(grace: 5) }
         let done = DispatchSemaphore(value: 0)
         let outcome = OutcomeBox()
-        #expect(pool.submit(deadline: .now() - .seconds(1), isClientConnected: { true }) { result, _ in
-            if case .expired = result { outcome.value = "expired" } else { outcome.value = "other" }
+        #expect(pool.submit(deadline: deadline, isClientConnected: { clientConnected }) { result, _ in
+            switch result {
+            case .clientGone: outcome.value = "gone"
+            case .expired: outcome.value = "expired"
+            default: outcome.value = "ran"
+            }
             done.signal()
         })
         #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(outcome.value == "expired")
+        return outcome.value
     }
 
     @Test func drainFinishesEveryAcceptedJobThenRefuses() throws {

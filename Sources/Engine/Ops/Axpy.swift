@@ -1,7 +1,7 @@
-/// y += a * x over short runs, the inner loop of the direct (depthwise) kernels.
+/// y += a * x over short runs, the inner loop of the depthwise backward pass.
 ///
-/// Written with SIMD8 loads and a separate multiply and add: NOTES.md found that on the
-/// default x86-64 target `addingProduct` becomes a call to fmaf per element.
+/// SIMD8 with `addingProduct`: one FMA per vector, since the kernels are built for a CPU with
+/// FMA (Package.swift); for the baseline x86-64 target it would become a call to fmaf per element.
 enum Axpy {
     @inline(__always)
     static func add(_ count: Int, _ a: Float, _ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>) {
@@ -10,16 +10,10 @@ enum Axpy {
         while i + 8 <= count {
             let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: yv + av * xv, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(av, xv), as: SIMD8<Float>.self)
             i += 8
         }
         while i < count { y[i] += a * x[i]; i += 1 }
-    }
-
-    /// y[i] += a * x[i * stride]
-    @inline(__always)
-    static func addStrided(_ count: Int, _ a: Float, _ x: UnsafePointer<Float>, stride: Int, to y: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { y[i] += a * x[i * stride] }
     }
 
     /// y[i * stride] += a * x[i]

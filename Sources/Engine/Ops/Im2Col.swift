@@ -16,11 +16,9 @@ enum Im2Col {
     /// Floats of one tile's column matrix at the largest tile (one thread).
     static func scratchCount(_ g: ConvGeometry) -> Int { g.columnRows * tileRows(g, threads: 1) * g.outputWidth }
 
-    /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`; only
-    /// the rows of input channels `channels` (all by default).
-    static func pack(_ g: ConvGeometry, channels: Range<Int>? = nil, outputRows: Range<Int>,
-                     input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
+    /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`.
+    static func pack(_ g: ConvGeometry, outputRows: Range<Int>, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        forEachColumnRow(g, channels: 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
             let dst = columns + column
             guard let inputRow else {  // the whole row lies in the top or bottom padding
                 dst.update(repeating: 0, count: g.outputWidth)
@@ -39,10 +37,11 @@ enum Im2Col {
     }
 
     /// columns (C/g * kh * kw, T * OW) of output rows `outputRows` -> input gradient (C/g, H, W),
-    /// accumulated with +=.
-    static func unpackAdding(_ g: ConvGeometry, channels: Range<Int>? = nil, outputRows: Range<Int>,
+    /// accumulated with +=, for input channels `channels` (each owns its plane of the gradient,
+    /// so threads can share the work).
+    static func unpackAdding(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>,
                              columns: UnsafePointer<Float>, into input: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: channels ?? 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
+        forEachColumnRow(g, channels: channels, outputRows: outputRows) { plane, column, inputRow, run in
             guard let inputRow else { return }  // padding receives no gradient
             let dst = input + plane + inputRow * g.inputWidth + run.offset, src = columns + column
             for ow in run.start..<(run.start + run.count) { dst[ow * g.strideWidth] += src[ow] }

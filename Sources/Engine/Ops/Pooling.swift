@@ -11,12 +11,22 @@ struct Pool: Operator {
 
     let kind: Kind
     let geometry: ConvGeometry
-    /// Bottom and right pads: the divisor of count_include_pad windows stops at them.
-    var padEndHeight = 0, padEndWidth = 0
+    /// Each output row's and column's window span, fixed by the geometry and computed once.
+    private let rows: [Span], columns: [Span]
+
+    /// `padEndHeight`, `padEndWidth`: bottom and right pads, where the divisor of a
+    /// count_include_pad window stops.
+    init(kind: Kind, geometry g: ConvGeometry, padEndHeight: Int = 0, padEndWidth: Int = 0) {
+        self.kind = kind
+        geometry = g
+        rows = Pool.spans(outputs: g.outputHeight, input: g.inputHeight, kernel: g.kernelHeight, stride: g.strideHeight,
+                          dilation: g.dilationHeight, padBegin: g.padTop, padEnd: padEndHeight)
+        columns = Pool.spans(outputs: g.outputWidth, input: g.inputWidth, kernel: g.kernelWidth, stride: g.strideWidth,
+                             dilation: g.dilationWidth, padBegin: g.padLeft, padEnd: padEndWidth)
+    }
 
     func forward(_ io: StepIO) {
         let g = geometry, x = io.input(0), y = io.output
-        let rows = spans(vertical: true), columns = spans(vertical: false)
         io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
             for plane in planes {
                 let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
@@ -42,7 +52,6 @@ struct Pool: Operator {
     func backward(_ io: StepIO) {
         guard let dx = io.inputGradient(0) else { return }
         let g = geometry, x = io.input(0), dy = io.outputGradient
-        let rows = spans(vertical: true), columns = spans(vertical: false)
         io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
             for plane in planes {
                 let src = x + plane * g.inputPlane, grad = dx + plane * g.inputPlane
@@ -76,15 +85,11 @@ struct Pool: Operator {
     /// count_include_pad divisor counts along it.
     private struct Span { var first: Int, last: Int, step: Int, count: Int, padded: Int }
 
-    /// The windows' spans along one axis, for every output position: computed once per pass,
-    /// so the inner loops are plain integer loops.
-    private func spans(vertical: Bool) -> [Span] {
-        let g = geometry
-        let outputs = vertical ? g.outputHeight : g.outputWidth, input = vertical ? g.inputHeight : g.inputWidth
-        let kernel = vertical ? g.kernelHeight : g.kernelWidth, step = vertical ? g.dilationHeight : g.dilationWidth
-        let stride = vertical ? g.strideHeight : g.strideWidth, padBegin = vertical ? g.padTop : g.padLeft
-        let padEnd = vertical ? padEndHeight : padEndWidth
-        return (0..<outputs).map { o in
+    /// The windows' spans along one axis, for every output position, so the inner loops are
+    /// plain integer loops.
+    private static func spans(outputs: Int, input: Int, kernel: Int, stride: Int, dilation step: Int,
+                              padBegin: Int, padEnd: Int) -> [Span] {
+        (0..<outputs).map { o in
             let start = o * stride - padBegin, end = start + (kernel - 1) * step
             let first = start >= 0 ? start : start + ((-start + step - 1) / step) * step
             let limit = min(end, input - 1)

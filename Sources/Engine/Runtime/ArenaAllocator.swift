@@ -44,6 +44,40 @@ enum ArenaAllocator {
     }
 }
 
+/// One arena buffer per root value (a value that owns memory; views share their root's),
+/// living over its first...last time and holding the root's elements. Shared by the
+/// activation and gradient memory plans, which differ only in how they count time.
+struct RootPlacement {
+    /// Roots in ascending order, as placed.
+    let roots: [Int]
+    let offsets: [Int: Int]
+    let lifetimes: [Int: ClosedRange<Int>]
+    let floats: Int
+
+    init(roots: some Sequence<Int>, first: [Int: Int], last: [Int: Int], in plan: ExecutionPlan) {
+        self.roots = roots.sorted()
+        let buffers = self.roots.map { root in
+            let start = first[root] ?? 0
+            return BufferLifetime(first: start, last: max(start, last[root] ?? start), floats: plan.values[root].count)
+        }
+        let placed = ArenaAllocator.place(buffers)
+        var offsets = [Int: Int](), lifetimes = [Int: ClosedRange<Int>]()
+        for (root, (offset, buffer)) in zip(self.roots, zip(placed.offsets, buffers)) {
+            offsets[root] = offset
+            lifetimes[root] = buffer.first...buffer.last
+        }
+        self.offsets = offsets
+        self.lifetimes = lifetimes
+        floats = placed.floats
+    }
+
+    /// Per value of the plan, its root's entry of `table`; nil for constants, values without
+    /// a placed root, and values `includes` leaves out.
+    func perValue<T>(_ table: [Int: T], in plan: ExecutionPlan, includes: (Int) -> Bool = { _ in true }) -> [T?] {
+        plan.values.indices.map { id in includes(id) ? plan.root(of: id).flatMap { table[$0] } : nil }
+    }
+}
+
 /// The free blocks of a growing arena, sorted by offset and never adjacent (merged on release).
 private struct FreeList {
     private var blocks: [(offset: Int, floats: Int)] = []

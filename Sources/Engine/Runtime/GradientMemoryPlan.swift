@@ -37,25 +37,16 @@ struct GradientMemoryPlan: Sendable {
         }
         touch(backward.target, at: end)
 
-        let ordered = roots.sorted()
-        let buffers = ordered.map { root in
-            BufferLifetime(first: first[root] ?? 0, last: last[root] ?? 0, floats: plan.values[root].count)
-        }
-        let placed = ArenaAllocator.place(buffers)
-        var rootOffsets = [Int: Int](), rootLifetimes = [Int: ClosedRange<Int>]()
+        let placement = RootPlacement(roots: roots, first: first, last: last, in: plan)
         var clears = [[Clear]](repeating: [], count: end)
-        for (root, (offset, buffer)) in zip(ordered, zip(placed.offsets, buffers)) {
-            rootOffsets[root] = offset
-            rootLifetimes[root] = buffer.first...buffer.last
-            if buffer.first < end { clears[buffer.first].append(Clear(value: root, offset: offset, floats: buffer.floats)) }
+        for root in placement.roots {
+            let offset = placement.offsets[root]!, start = placement.lifetimes[root]!.lowerBound
+            if start < end { clears[start].append(Clear(value: root, offset: offset, floats: plan.values[root].count)) }
         }
         let gradientValues = Set(backward.gradientValues)
-        func ofRoot<T>(_ table: [Int: T]) -> [T?] {
-            plan.values.indices.map { id in gradientValues.contains(id) ? plan.root(of: id).flatMap { table[$0] } : nil }
-        }
-        offsets = ofRoot(rootOffsets)
-        lifetimes = ofRoot(rootLifetimes)
+        offsets = placement.perValue(placement.offsets, in: plan, includes: gradientValues.contains)
+        lifetimes = placement.perValue(placement.lifetimes, in: plan, includes: gradientValues.contains)
         self.clears = clears
-        floats = placed.floats
+        floats = placement.floats
     }
 }

@@ -26,19 +26,10 @@ struct MemoryPlan: Sendable {
         }
         for id in retained.union([plan.logitsValue]) { if let root = plan.root(of: id) { last[root] = end } }
 
-        let roots = first.keys.sorted()
-        let buffers = roots.map { root in
-            BufferLifetime(first: first[root]!, last: max(first[root]!, last[root] ?? 0), floats: plan.values[root].count)
-        }
-        let placed = ArenaAllocator.place(buffers)
-        var rootOffsets = [Int: Int](), rootLifetimes = [Int: ClosedRange<Int>]()
-        for (root, (offset, buffer)) in zip(roots, zip(placed.offsets, buffers)) {
-            rootOffsets[root] = offset
-            rootLifetimes[root] = buffer.first...buffer.last
-        }
-        offsets = plan.values.indices.map { plan.root(of: $0).flatMap { rootOffsets[$0] } }
-        lifetimes = plan.values.indices.map { plan.root(of: $0).flatMap { rootLifetimes[$0] } }
-        floats = placed.floats
+        let placement = RootPlacement(roots: first.keys, first: first, last: last, in: plan)
+        offsets = placement.perValue(placement.offsets, in: plan)
+        lifetimes = placement.perValue(placement.lifetimes, in: plan)
+        floats = placement.floats
     }
 
     /// What backward needs kept after the forward pass: the target layer and every input and

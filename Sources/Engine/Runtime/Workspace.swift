@@ -1,9 +1,10 @@
 import Tensor
 
 /// One worker's memory for one batch size: the activation arena, the gradient arena and
-/// im2col scratch (one piece per thread the session may use). Every retained layer's memory plan at this batch runs in the same arenas,
-/// which are sized to the largest plan seen so far: they grow when a bigger plan arrives
-/// (which makes every PlanBinding rebuild its pointer tables) and never shrink.
+/// im2col scratch (one piece per thread the session may use). Every retained layer's memory
+/// plan at this batch runs in the same arenas, which are sized to the largest plan seen so
+/// far: they grow when a bigger plan arrives (which makes every PlanBinding rebuild its
+/// pointer tables) and never shrink.
 final class Workspace {
     let plan: ExecutionPlan
     let weights: WeightStore
