@@ -55,34 +55,51 @@ struct Conv: Operator {
                     let firstChannel = group * rows
                     let output = y + (n * g.outputChannels + firstChannel) * plane
                     let a = w.baseAddress! + group * rows * g.columnRows
-                    // Output columns [first, first + count) through bias, sgemm and clamp. The bias is
-                    // written first and sgemm adds onto it (beta = 1): with beta = 0 sgemm spends a
-                    // pass zeroing C, and adding the bias after would be another. The clamp follows
-                    // while the columns are still in cache.
-                    func produce(columns b: UnsafePointer<Float>, ldb: Int, first: Int, count: Int) {
-                        let c = output + first
-                        if let bias { for r in 0..<rows { (c + r * plane).update(repeating: bias[firstChannel + r], count: count) } }
-                        GEMM.multiply(m: rows, n: count, k: g.columnRows, a: a, lda: g.columnRows, b: b, ldb: ldb,
-                                      beta: bias == nil ? 0 : 1, c: c, ldc: plane)
-                        if let clamp { for r in 0..<rows { clamp.apply(c + r * plane, count: count) } }
+                    // Output channels `channels` x columns [first, first + count) through bias,
+                    // sgemm and clamp. The bias is written first and sgemm adds onto it (beta = 1):
+                    // with beta = 0 sgemm spends a pass zeroing C, and adding the bias after would be
+                    // another. The clamp follows while the columns are still in cache.
+                    func produce(_ channels: Range<Int>, columns b: UnsafePointer<Float>, ldb: Int, first: Int, count: Int) {
+                        let c = output + channels.lowerBound * plane + first
+                        if let bias {
+                            for r in 0..<channels.count { (c + r * plane).update(repeating: bias[firstChannel + channels.lowerBound + r], count: count) }
+                        }
+                        GEMM.multiply(m: channels.count, n: count, k: g.columnRows, a: a + channels.lowerBound * g.columnRows, lda: g.columnRows,
+                                      b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: c, ldc: plane)
+                        if let clamp { for r in 0..<channels.count { clamp.apply(c + r * plane, count: count) } }
                     }
                     if g.isPointwise {
                         // The input plane is the column matrix: threads take bands of whole cache lines.
                         io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
-                            produce(columns: input + band.lowerBound, ldb: plane, first: band.lowerBound, count: band.count)
+                            produce(0..<rows, columns: input + band.lowerBound, ldb: plane, first: band.lowerBound, count: band.count)
+                        }
+                        continue
+                    }
+                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
+                    let threads = io.parallelism.threads
+                    if threads > 1 && plane < 64 * threads && Im2Col.tileRows(g, threads: 1) == g.outputHeight {
+                        // A plane too small to share by columns (ResNet's 7x7 stage: sgemm on 25 columns
+                        // runs at 80% of its speed on 49, and each thread would read every weight): the
+                        // threads pack one column matrix together, then each multiplies a band of
+                        // output channels by all of it. Measured 10-20% faster there, no gain at 14x14.
+                        let columns = io.scratch
+                        io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
+                            Im2Col.pack(g, channels: channels, outputRows: 0..<g.outputHeight, input: input, columns: columns)
+                        }
+                        io.parallelism.forEachPiece(of: rows, granule: 8) { channels, _ in
+                            produce(channels, columns: columns, ldb: plane, first: 0, count: plane)
                         }
                         continue
                     }
                     // Each thread packs and multiplies its own tiles of output rows, in its own scratch.
-                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
                     let tiles = (g.outputHeight + tileRows - 1) / tileRows
                     io.parallelism.forEachPiece(of: tiles) { tileRange, thread in
                         let columns = io.scratch(forThread: thread)
                         for tile in tileRange {
                             let outputRows = (tile * tileRows)..<min(g.outputHeight, (tile + 1) * tileRows)
                             let count = outputRows.count * g.outputWidth
-                            Im2Col.pack(g, outputRows: outputRows, input: input, columns: columns)
-                            produce(columns: columns, ldb: count, first: outputRows.lowerBound * g.outputWidth, count: count)
+                            Im2Col.pack(g, channels: 0..<g.inputChannelsPerGroup, outputRows: outputRows, input: input, columns: columns)
+                            produce(0..<rows, columns: columns, ldb: count, first: outputRows.lowerBound * g.outputWidth, count: count)
                         }
                     }
                 }
@@ -111,25 +128,33 @@ struct Conv: Operator {
                     let gradIn = dx + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
                     let gradOut = dy + (n * g.outputChannels + group * rows) * plane
                     let a = w.baseAddress! + group * rows * g.columnRows
-                    if g.isPointwise {  // dX += W^T dY in place, in bands of columns
-                        io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
-                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
-                                          a: a, lda: g.columnRows, b: gradOut + band.lowerBound, ldb: plane,
-                                          beta: 1, c: gradIn + band.lowerBound, ldc: plane)
+                    // C (columnRows x n) = W^T dY (+ C when accumulating), shared by the threads in
+                    // bands of columns, or in bands of rows when the columns are too few to share
+                    // (the 7x7 stage; as in forward).
+                    func transposedProduct(n: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+                        if n < 64 * io.parallelism.threads {
+                            io.parallelism.forEachPiece(of: g.columnRows, granule: 8) { band, _ in
+                                GEMM.multiply(transposeA: true, m: band.count, n: n, k: rows, a: a + band.lowerBound, lda: g.columnRows,
+                                              b: b, ldb: plane, beta: beta, c: c + band.lowerBound * ldc, ldc: ldc)
+                            }
+                            return
                         }
+                        io.parallelism.forEachPiece(of: n, granule: 16) { band, _ in
+                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows, a: a, lda: g.columnRows,
+                                          b: b + band.lowerBound, ldb: plane, beta: beta, c: c + band.lowerBound, ldc: ldc)
+                        }
+                    }
+                    if g.isPointwise {  // dX += W^T dY in place
+                        transposedProduct(n: plane, b: gradOut, c: gradIn, ldc: plane, beta: 1)
                         continue
                     }
                     // Tile by tile (col2im of neighbouring tiles adds into the same input rows):
-                    // the tile's column gradient W^T dY in bands, then col2im by input channel.
+                    // the tile's column gradient W^T dY, then col2im by input channel.
                     let tileRows = Im2Col.tileRows(g, threads: 1)
                     for first in stride(from: 0, to: g.outputHeight, by: tileRows) {
                         let outputRows = first..<min(g.outputHeight, first + tileRows)
-                        let count = outputRows.count * g.outputWidth, offset = first * g.outputWidth
-                        io.parallelism.forEachPiece(of: count, granule: 16) { band, _ in
-                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows,
-                                          a: a, lda: g.columnRows, b: gradOut + offset + band.lowerBound, ldb: plane,
-                                          c: scratch + band.lowerBound, ldc: count)
-                        }
+                        let count = outputRows.count * g.outputWidth
+                        transposedProduct(n: count, b: gradOut + first * g.outputWidth, c: scratch, ldc: count, beta: 0)
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
                             Im2Col.unpackAdding(g, channels: channels, outputRows: outputRows, columns: scratch, into: gradIn)
                         }

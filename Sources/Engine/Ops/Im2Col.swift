@@ -6,19 +6,23 @@
 /// 7 MB for a ResNet stem at full size) and in cache while sgemm reads it, and they are the
 /// unit that threads share.
 enum Im2Col {
-    /// Output rows per tile: at least 256 columns (narrower sgemm calls lose speed), at most
-    /// the plane, and at least `threads` tiles so that every thread has one.
+    /// Output rows per tile: at least 256 columns (narrower sgemm calls lose speed) unless the
+    /// plane is smaller, and a tile count that is a multiple of `threads`, so that the threads
+    /// finish together (28 rows in tiles of 10 made 3 tiles: one thread did two, the other waited).
     static func tileRows(_ g: ConvGeometry, threads: Int) -> Int {
         let wide = (256 + g.outputWidth - 1) / g.outputWidth
-        return max(1, min(wide, (g.outputHeight + threads - 1) / threads))
+        let tilesAtWidth = (g.outputHeight + wide - 1) / wide
+        let tiles = min(g.outputHeight, (tilesAtWidth + threads - 1) / threads * threads)
+        return (g.outputHeight + tiles - 1) / tiles
     }
 
     /// Floats of one tile's column matrix at the largest tile (one thread).
     static func scratchCount(_ g: ConvGeometry) -> Int { g.columnRows * tileRows(g, threads: 1) * g.outputWidth }
 
-    /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`.
-    static func pack(_ g: ConvGeometry, outputRows: Range<Int>, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: 0..<g.inputChannelsPerGroup, outputRows: outputRows) { plane, column, inputRow, run in
+    /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`: the
+    /// column rows of input channels `channels` (each writes its own rows, so threads can share).
+    static func pack(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        forEachColumnRow(g, channels: channels, outputRows: outputRows) { plane, column, inputRow, run in
             let dst = columns + column
             guard let inputRow else {  // the whole row lies in the top or bottom padding
                 dst.update(repeating: 0, count: g.outputWidth)

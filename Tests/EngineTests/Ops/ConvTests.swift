@@ -43,6 +43,9 @@ struct ConvTests {
              stride: (1, 3), groups: 2),
         Case(name: "im2col over 20 rows of 40 columns: several tiles of output rows", c: 2, h: 20, w: 40, m: 3,
              pads: (1, 1, 1, 1)),
+        Case(name: "im2col 7x7 plane, 20 output channels: threads share the channels, not the columns", c: 3, h: 7, w: 7, m: 20,
+             pads: (1, 1, 1, 1)),
+        Case(name: "pointwise 5x5 plane, 24 input channels: backward shares the input channels", c: 24, h: 5, w: 5, m: 6, kh: 1, kw: 1),
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
