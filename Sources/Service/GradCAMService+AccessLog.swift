@@ -4,20 +4,20 @@ import Logging
 
 extension GradCAMService {
     /// One structured line and one set of metrics per exchange, including the ones the
-    /// parser refused before any route saw them.
+    /// parser refused before any route saw them. The fields go in the message, in logfmt
+    /// (`key=value`, keys sorted), rather than in swift-log metadata: building, merging and
+    /// sorting a metadata dictionary per request cost a tenth of GET /healthz in perf.
     public func record(_ exchange: ExchangeRecord) {
-        let milliseconds = Double(exchange.duration.components.attoseconds) / 1e15 + Double(exchange.duration.components.seconds) * 1000
         metrics.recordRequest(method: exchange.method, path: exchange.path, status: exchange.status, duration: exchange.duration)
-        logger.info("request", metadata: [
-            "method": "\(exchange.method)",
-            "path": "\(exchange.path)",
-            "status": "\(exchange.status)",
-            "bytes_in": "\(exchange.bytesIn)",
-            "bytes_out": "\(exchange.bytesOut)",
-            "duration_ms": "\((milliseconds * 100).rounded() / 100)",
-            "request_id": "\(exchange.requestID ?? "-")",
-            "client": "\(ClientAddress.resolve(peer: exchange.peerAddress, forwardedFor: exchange.forwardedFor, trustedProxies: config.trustedProxies))",
-        ])
+        guard logger.logLevel <= .info else { return }
+        let (seconds, attoseconds) = exchange.duration.components
+        let hundredths = (Double(seconds) * 1e5 + Double(attoseconds) / 1e13).rounded() / 100
+        let client = ClientAddress.resolve(peer: exchange.peerAddress, forwardedFor: exchange.forwardedFor, trustedProxies: config.trustedProxies)
+        logger.info("""
+            request bytes_in=\(exchange.bytesIn) bytes_out=\(exchange.bytesOut) client=\(client) \
+            duration_ms=\(hundredths) method=\(exchange.method) path=\(exchange.path) \
+            request_id=\(exchange.requestID ?? "-") status=\(exchange.status)
+            """)
     }
 }
 

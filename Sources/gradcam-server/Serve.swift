@@ -24,7 +24,7 @@ struct Serve: ParsableCommand {
         catch { throw ValidationError(error.description) }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = BufferedLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

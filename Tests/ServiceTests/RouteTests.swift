@@ -132,15 +132,19 @@ struct RouteTests {
         let harness = try ServiceHarness(.live)
         _ = try harness.exchange(RawRequest.make("POST", "/predict", headers: [("Content-Type", "image/jpeg")], body: Self.chelsea))
         _ = try harness.exchange(RawRequest.make("GET", "/nope"))
+        _ = try harness.exchange(RawRequest.make("BREW", "/healthz"))
         // The record of an exchange is written after its response, so give it a moment.
         var text = ""
         for _ in 0..<50 {
             text = try harness.exchange(RawRequest.make("GET", "/metrics")).bodyText
-            if text.contains(#"route="other",method="GET",status="404""#) { break }
+            if text.contains(#"route="other",method="GET",status="404""#) && text.contains(#"method="other""#) { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
         #expect(text.contains(#"gradcam_http_requests_total{route="/predict",method="POST",status="200"} 1"#))
         #expect(text.contains(#"gradcam_http_requests_total{route="other",method="GET",status="404"} 1"#))
+        // A client's invented method does not become a label value of its own.
+        #expect(text.contains(#"gradcam_http_requests_total{route="/healthz",method="other",status="405"} 1"#))
+        #expect(!text.contains("BREW"))
         #expect(text.contains("gradcam_http_request_duration_seconds_bucket"))
         #expect(text.contains("gradcam_queue_depth 0"))
         #expect(text.contains("gradcam_worker_busy_seconds_total"))
