@@ -68,20 +68,26 @@ struct Conv: Operator {
                                       b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: c, ldc: plane)
                         if let clamp { for r in 0..<channels.count { clamp.apply(c + r * plane, count: count) } }
                     }
-                    if g.isPointwise {
-                        // The input plane is the column matrix: threads take bands of whole cache lines.
-                        io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
-                            produce(0..<rows, columns: input + band.lowerBound, ldb: plane, first: band.lowerBound, count: band.count)
+                    // A plane too small to share by columns (the 7x7 stages: sgemm on 25 columns runs
+                    // at 80% of its speed on 49, and each thread would read every weight): each
+                    // thread multiplies a band of output channels by all the columns instead.
+                    // Measured 10-20% faster on ResNet's 7x7 stage, no gain at 14x14.
+                    let sharesChannels = plane < 64 * io.parallelism.threads
+                    if g.isPointwise {  // the input plane is the column matrix
+                        if sharesChannels {
+                            io.parallelism.forEachPiece(of: rows, granule: 8) { channels, _ in
+                                produce(channels, columns: input, ldb: plane, first: 0, count: plane)
+                            }
+                        } else {  // bands of whole cache lines
+                            io.parallelism.forEachPiece(of: plane, granule: 16) { band, _ in
+                                produce(0..<rows, columns: input + band.lowerBound, ldb: plane, first: band.lowerBound, count: band.count)
+                            }
                         }
                         continue
                     }
                     let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
-                    let threads = io.parallelism.threads
-                    if threads > 1 && plane < 64 * threads && Im2Col.tileRows(g, threads: 1) == g.outputHeight {
-                        // A plane too small to share by columns (ResNet's 7x7 stage: sgemm on 25 columns
-                        // runs at 80% of its speed on 49, and each thread would read every weight): the
-                        // threads pack one column matrix together, then each multiplies a band of
-                        // output channels by all of it. Measured 10-20% faster there, no gain at 14x14.
+                    if sharesChannels && io.parallelism.threads > 1 && Im2Col.tileRows(g, threads: 1) == g.outputHeight {
+                        // The threads pack one column matrix together first.
                         let columns = io.scratch
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
                             Im2Col.pack(g, channels: channels, outputRows: 0..<g.outputHeight, input: input, columns: columns)
@@ -130,7 +136,7 @@ struct Conv: Operator {
                     let a = w.baseAddress! + group * rows * g.columnRows
                     // C (columnRows x n) = W^T dY (+ C when accumulating), shared by the threads in
                     // bands of columns, or in bands of rows when the columns are too few to share
-                    // (the 7x7 stage; as in forward).
+                    // (as in forward).
                     func transposedProduct(n: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
                         if n < 64 * io.parallelism.threads {
                             io.parallelism.forEachPiece(of: g.columnRows, granule: 8) { band, _ in

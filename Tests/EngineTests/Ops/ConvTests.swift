@@ -45,7 +45,7 @@ struct ConvTests {
              pads: (1, 1, 1, 1)),
         Case(name: "im2col 7x7 plane, 20 output channels: threads share the channels, not the columns", c: 3, h: 7, w: 7, m: 20,
              pads: (1, 1, 1, 1)),
-        Case(name: "pointwise 5x5 plane, 24 input channels: backward shares the input channels", c: 24, h: 5, w: 5, m: 6, kh: 1, kw: 1),
+        Case(name: "pointwise 5x5 plane, 24 to 12 channels: threads share the channels", c: 24, h: 5, w: 5, m: 12, kh: 1, kw: 1),
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
