@@ -13,6 +13,7 @@ one JSON line), so thread pools of one runtime never spin while another is timed
 import argparse
 import importlib.util
 import json
+import statistics
 import os
 import re
 import subprocess
@@ -211,6 +212,15 @@ def fmt(value, width=8, digits=1):
     return f"{value:{width}.{digits}f}" if value is not None else " " * (width - 1) + "-"
 
 
+def median_round(rounds: list, key):
+    """The round whose `key` is the median (the lower middle one for an even count)."""
+    return sorted(rounds, key=key)[(len(rounds) - 1) // 2]
+
+
+def round_ratios(row: dict, stage: str) -> list:
+    return [r["ours"]["stages"][stage]["median"] / r["ort"]["forward"]["median"] for r in row["rounds"]]
+
+
 def ratio(a, b):
     return a / b if a is not None and b else None
 
@@ -235,14 +245,21 @@ def side_by_side(args) -> int:
         print(f"- {key}", flush=True)
         row = {"key": key}
         path = onnx_file(key, cache)
-        ours = run_ours(binary, path, layer_for(key), args.threads, args.iterations, 1, args.seconds,
-                        timeout=240)
+        # Ours and onnxruntime alternate, round after round: this machine's speed drifts by
+        # 20-40% over minutes (steal time), and a ratio of two runs minutes apart measures the drift.
+        row["rounds"] = []
+        for _ in range(args.rounds):
+            ours = run_ours(binary, path, layer_for(key), args.threads, args.iterations, 1, args.seconds,
+                            timeout=240)
+            ort = run_json(["measure-ort", str(path), str(args.threads), str(args.iterations)], 180)
+            row["rounds"].append({"ours": ours, "ort": ort})
+        ours = median_round(row["rounds"], lambda r: r["ours"]["stages"]["forward"]["median"])["ours"]
         ours2 = run_ours(binary, path, ours["layer"], args.threads, 1, 2, args.seconds, timeout=120)
         row.update(ours=ours, ours2=ours2)
+        row["ort"] = median_round(row["rounds"], lambda r: r["ort"]["forward"]["median"])["ort"]
         expected = MODELS[key].get("expected_layer")
         if expected and ours["layer"] != expected:
             print(f"  WARNING: our default layer {ours['layer']} differs from the expected {expected}")
-        row["ort"] = run_json(["measure-ort", str(path), str(args.threads), str(args.iterations)], 180)
         if not args.no_torch:
             row["torch"] = run_json(["measure-torch", key, str(args.threads), str(args.iterations)], 300)
         print(f"  done in {time.time() - t0:.0f} s, load average {loadavg()}", flush=True)
@@ -267,10 +284,16 @@ def print_tables(rows: list, args) -> None:
         gc = s["gradcam total"]["median"]
         print(f"{row['key']:<19}{fmt(s['forward']['median'], 9)}{fmt(s['backward']['median'], 9)}"
               f"{fmt(gc, 9)}{fmt(ort_fwd, 9)}{fmt(torch_fwd, 9)}{fmt(torch_gc, 9)}"
-              f"{fmt(ratio(s['forward']['median'], ort_fwd), 9, 2)}{fmt(ratio(gc, ort_fwd), 9, 2)}"
+              f"{fmt(statistics.median(round_ratios(row, 'forward')), 9, 2)}"
+              f"{fmt(statistics.median(round_ratios(row, 'gradcam total')), 9, 2)}"
               f"{fmt(ratio(gc, torch_gc), 9, 2)}")
     print("ours GC = forward + backward to the layer + CAM (resized to 224x224); PT GC = pytorch-grad-cam")
     print("GradCAM.__call__ (forward + full backward incl. weight gradients + CAM); ratios < 1: ours faster.")
+    print(f"ms columns: the median round of {args.rounds}; fwd/ORT and GC/ORT: the median of the rounds' ratios,")
+    print("each from a run of ours and a run of onnxruntime back to back:")
+    for row in rows:
+        print(f"  {row['key']:<19}fwd/ORT " + " ".join(f"{x:.2f}" for x in round_ratios(row, "forward"))
+              + "; GC/ORT " + " ".join(f"{x:.2f}" for x in round_ratios(row, "gradcam total")))
     print()
     print("Spread, ms (median / p10 / p90)")
     n = args.iterations
@@ -324,6 +347,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4, help="each throughput run")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help="comma-separated subset of: " + ", ".join(MODELS))
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating runs of ours and onnxruntime per model (ratios: their median)")
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--cache-dir", default=os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "gradcam-server-bench"))

@@ -2,7 +2,7 @@
 # Side-by-side latency: our engine (gradcam-server bench) vs onnxruntime vs PyTorch/pytorch-grad-cam,
 # same ONNX files, threads and input size (batch 1, 224x224). See Benchmarks/README.md.
 #
-#   Benchmarks/compare.sh [--threads 2] [--iterations 30] [--models resnet18,resnet50] [--no-torch]
+#   Benchmarks/compare.sh [--threads 2] [--iterations 30] [--rounds 3] [--models resnet18,resnet50] [--no-torch]
 #                         [--seconds 4] [--binary PATH] [--cache-dir DIR]
 #
 # Needs the release binary (swift build -c release --product gradcam-server) and python3 with
