@@ -42,7 +42,10 @@ extension GraphCompiler {
         }
         let fused = fusableClamp(reading: outputName)
         if let fused { fusedClamps[outputName] = fused.output }
-        let op = Conv(geometry: geometry, weight: folded, bias: bias, clamp: fused?.clamp)
+        let winogradWeight = Winograd3x3.pays(for: geometry)
+            ? weights.floats(key + ":winograd") { Winograd3x3.transformWeights(folded, outputChannels: kernel[0], inputChannels: kernel[1]) }
+            : nil
+        let op = Conv(geometry: geometry, weight: folded, bias: bias, clamp: fused?.clamp, winogradWeight: winogradWeight)
         addStep(node, op: op, inputs: [x], output: addActivation(fused?.output ?? outputName,
                                                                   shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]),
                 opType: fused.map { "Conv+\($0.opType)" })

@@ -8,9 +8,9 @@ enum Axpy {
         let av = SIMD8<Float>(repeating: a)
         var i = 0
         while i + 8 <= count {
-            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(av, xv), as: SIMD8<Float>.self)
+            let xv = SIMDAccess.load8(x + i)
+            let yv = SIMDAccess.load8(y + i)
+            SIMDAccess.store8(yv.addingProduct(av, xv), y + i)
             i += 8
         }
         while i < count { y[i] += a * x[i]; i += 1 }

@@ -5,10 +5,12 @@ import Tensor
 ///
 /// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) -> output (N, M, OH, OW)
 ///
-/// Three shapes of the same arithmetic, chosen once at compile time:
+/// Four shapes of the same arithmetic, chosen once at compile time:
 /// pointwise (1x1, stride 1) multiplies the input plane directly; depthwise (one input
-/// channel per group) runs a direct loop, since its GEMM would have k = kh * kw;
+/// channel per group) runs a direct loop, since its GEMM would have k = kh * kw; 3x3 stride 1
+/// runs forward as Winograd F(2x2, 3x3) when the compiler supplies transformed weights;
 /// everything else packs im2col columns, a tile of output rows at a time, for sgemm.
+/// Backward always uses the plain weights.
 struct Conv: Operator {
     let geometry: ConvGeometry
     let weight: [Float]
@@ -16,25 +18,31 @@ struct Conv: Operator {
     let clamp: FusedClamp?
     /// The depthwise kernel's padded-plane layout, fixed by the geometry; nil for the other kernels.
     let depthwiseLayout: DepthwiseConv.PaddedPlane?
+    /// Winograd's tiling and transformed weights (Winograd3x3.transformWeights), when forward uses them.
+    let winograd: (kernel: Winograd3x3, weight: [Float])?
 
-    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil) {
+    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
         self.geometry = geometry
         self.weight = weight
         self.bias = bias
         self.clamp = clamp
         depthwiseLayout = geometry.isDepthwise ? DepthwiseConv.PaddedPlane(geometry) : nil
+        winograd = winogradWeight.map { (Winograd3x3(geometry), $0) }
     }
 
     private var outputCount: Int { geometry.batch * geometry.outputChannels * geometry.outputPlane }
 
     /// Which of the three kernels runs, for profiles.
-    var kernelFamily: String { geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : "im2col" }
+    var kernelFamily: String {
+        geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : winograd != nil ? "winograd" : "im2col"
+    }
 
-    /// Forward's columns or padded plane; backward with a clamp first masks dY into scratch.
+    /// Forward's columns, padded plane or Winograd block; backward with a clamp first masks dY
+    /// into scratch, ahead of its columns.
     var scratchCount: Int {
         let kernel = geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
             : geometry.isPointwise ? 0 : Im2Col.scratchCount(geometry)
-        return clamp == nil ? kernel : outputCount + kernel
+        return max(winograd?.kernel.scratchCount ?? 0, clamp == nil ? kernel : outputCount + kernel)
     }
 
     func forward(_ io: StepIO) {
@@ -44,6 +52,13 @@ struct Conv: Operator {
             io.parallelism.forEachPiece(of: g.inputChannels) { channels, thread in
                 DepthwiseConv.forward(g, layout: layout, channels: channels, input: io.input(0), weight: weight, bias: bias,
                                       clamp: clamp, output: io.output, scratch: io.scratch(forThread: thread))
+            }
+            return
+        }
+        if let winograd {
+            winograd.weight.withUnsafeBufferPointer { u in
+                winograd.kernel.forward(input: io.input(0), transformedWeight: u.baseAddress!, bias: bias, clamp: clamp,
+                                        output: io.output, io: io)
             }
             return
         }

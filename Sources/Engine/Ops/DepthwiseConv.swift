@@ -79,8 +79,8 @@ enum DepthwiseConv {
         if column & 1 == 1, count > 0 { odd[column >> 1] = source[0]; iw = 1; column &+= 1 }
         while iw &+ 16 <= count {
             let v = UnsafeRawPointer(source + iw).loadUnaligned(as: SIMD16<Float>.self)
-            store8(v.evenHalf, even + (column >> 1))
-            store8(v.oddHalf, odd + (column >> 1))
+            SIMDAccess.store8(v.evenHalf, even + (column >> 1))
+            SIMDAccess.store8(v.oddHalf, odd + (column >> 1))
             iw &+= 16; column &+= 16
         }
         while iw < count {
@@ -121,21 +121,21 @@ enum DepthwiseConv {
                                     for t in 0..<taps {
                                         let p = rowBase + (ow &+ offsets[t])
                                         let tap = SIMD8<Float>(repeating: k[t])
-                                        a0 = a0.addingProduct(load8(p), tap)
-                                        a1 = a1.addingProduct(load8(p + rowStep), tap)
-                                        a2 = a2.addingProduct(load8(p + 2 &* rowStep), tap)
-                                        a3 = a3.addingProduct(load8(p + 3 &* rowStep), tap)
+                                        a0 = a0.addingProduct(SIMDAccess.load8(p), tap)
+                                        a1 = a1.addingProduct(SIMDAccess.load8(p + rowStep), tap)
+                                        a2 = a2.addingProduct(SIMDAccess.load8(p + 2 &* rowStep), tap)
+                                        a3 = a3.addingProduct(SIMDAccess.load8(p + 3 &* rowStep), tap)
                                     }
                                     if let clamp { a0 = clamp.apply(a0); a1 = clamp.apply(a1); a2 = clamp.apply(a2); a3 = clamp.apply(a3) }
                                     let rows = min(rowsPerPass, height &- oh), columns = min(8, width &- ow)
                                     let first = y + (oh &* width &+ ow)
                                     if columns == 8 {
-                                        store8(a0, first)
-                                        if rows > 1 { store8(a1, first + width) }
-                                        if rows > 2 { store8(a2, first + 2 &* width) }
-                                        if rows > 3 { store8(a3, first + 3 &* width) }
+                                        SIMDAccess.store8(a0, first)
+                                        if rows > 1 { SIMDAccess.store8(a1, first + width) }
+                                        if rows > 2 { SIMDAccess.store8(a2, first + 2 &* width) }
+                                        if rows > 3 { SIMDAccess.store8(a3, first + 3 &* width) }
                                     } else {
-                                        store8(a0, staging); store8(a1, staging + 8); store8(a2, staging + 16); store8(a3, staging + 24)
+                                        SIMDAccess.store8(a0, staging); SIMDAccess.store8(a1, staging + 8); SIMDAccess.store8(a2, staging + 16); SIMDAccess.store8(a3, staging + 24)
                                         for r in 0..<rows { (first + r &* width).update(from: staging + 8 &* r, count: columns) }
                                     }
                                     ow &+= 8
@@ -147,16 +147,6 @@ enum DepthwiseConv {
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    private static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
     /// dX[c, ih, iw] += sum over taps of dY[m, oh, ow] * W[m, i, j]: the same runs, scattered.

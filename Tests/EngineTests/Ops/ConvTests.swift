@@ -12,7 +12,16 @@ struct ConvTests {
         /// A fused ReLU/Clip; the reference applies it to the plain convolution.
         var activation: Activation.Kind? = nil
         var clamp: FusedClamp? { activation.flatMap(FusedClamp.init) }
+        /// Forward through Winograd F(2x2, 3x3) (the geometry must qualify).
+        var winograd = false
         var testDescription: String { name }
+
+        func conv(weight: [Float], bias: [Float]?, clamp: FusedClamp?) -> Conv {
+            let g = geometry
+            precondition(!winograd || Winograd3x3.supports(g), "\(name) does not qualify for Winograd")
+            return Conv(geometry: g, weight: weight, bias: bias, clamp: clamp, winogradWeight: winograd
+                        ? Winograd3x3.transformWeights(weight, outputChannels: g.outputChannels, inputChannels: g.inputChannels) : nil)
+        }
 
         var geometry: ConvGeometry {
             let oh = ConvGeometry.outputSize(input: h, kernel: kh, stride: stride.0, dilation: dilation.0, padBegin: pads.0, padEnd: pads.2)
@@ -46,6 +55,10 @@ struct ConvTests {
         Case(name: "im2col 7x7 plane, 20 output channels: threads share the channels, not the columns", c: 3, h: 7, w: 7, m: 20,
              pads: (1, 1, 1, 1)),
         Case(name: "pointwise 5x5 plane, 24 to 12 channels: threads share the channels", c: 24, h: 5, w: 5, m: 12, kh: 1, kw: 1),
+        Case(name: "Winograd 3x3 same padding, odd 9x11 output", c: 3, h: 9, w: 11, m: 5, pads: (1, 1, 1, 1), winograd: true),
+        Case(name: "Winograd 3x3 unpadded, 10x19 output: a group of 8 tiles and a part group", c: 4, h: 12, w: 21, m: 3,
+             winograd: true),
+        Case(name: "Winograd 3x3, 34 rows of 18, batch 2", c: 2, h: 34, w: 18, m: 3, pads: (1, 1, 1, 1), batch: 2, winograd: true),
         Case(name: "batch of 2, 5x5 kernel", c: 2, h: 8, w: 8, m: 3, kh: 5, kw: 5, pads: (2, 2, 2, 2), batch: 2),
     ]
 
@@ -56,6 +69,8 @@ struct ConvTests {
              activation: .clip(min: -0.5, max: 0.5)),
         Case(name: "im2col 3x3 stride 2 with fused Clip(0, 0.5), batch 2", c: 2, h: 9, w: 8, m: 3, stride: (2, 2),
              pads: (1, 1, 1, 1), batch: 2, activation: .clip(min: 0, max: 0.5)),
+        Case(name: "Winograd 3x3 with fused ReLU, pads (top 0, left 1, bottom 2, right 1)", c: 3, h: 10, w: 9, m: 4,
+             pads: (0, 1, 2, 1), activation: .relu, winograd: true),
     ]
 
     /// Serially and split over 2 and 3 threads (bands of output columns, or channels).
@@ -65,8 +80,8 @@ struct ConvTests {
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 1)
         let weight = randomValues(g.outputChannels * g.columnRows, seed: 2)
         let bias = randomValues(g.outputChannels, seed: 3)
-        let conv = Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp)
-        var check = GradientCheck(conv, inputs: [x], outputCount: g.batch * g.outputChannels * g.outputPlane)
+        var check = GradientCheck(c.conv(weight: weight, bias: bias, clamp: c.clamp), inputs: [x],
+                                  outputCount: g.batch * g.outputChannels * g.outputPlane)
         check.parallelism = Parallelism(threads: threads)
         let y = check.forward()
         var worst = 0.0
@@ -90,7 +105,7 @@ struct ConvTests {
     @Test(arguments: cases, [1, 2])
     func backwardMatchesFiniteDifferences(_ c: Case, threads: Int) {
         let g = c.geometry
-        let conv = Conv(geometry: g, weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil, clamp: c.clamp)
+        let conv = c.conv(weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil, clamp: c.clamp)
         var check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
                                   outputCount: g.batch * g.outputChannels * g.outputPlane)
         check.parallelism = Parallelism(threads: threads)
@@ -110,9 +125,9 @@ struct ConvTests {
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)
         let weight = randomValues(g.outputChannels * g.columnRows, seed: 4), bias = randomValues(g.outputChannels, seed: 3)
         let outputCount = g.batch * g.outputChannels * g.outputPlane
-        var fused = GradientCheck(Conv(geometry: g, weight: weight, bias: bias, clamp: c.clamp), inputs: [x], outputCount: outputCount)
+        var fused = GradientCheck(c.conv(weight: weight, bias: bias, clamp: c.clamp), inputs: [x], outputCount: outputCount)
         fused.parallelism = Parallelism(threads: threads)
-        let conv = GradientCheck(Conv(geometry: g, weight: weight, bias: bias), inputs: [x], outputCount: outputCount)
+        let conv = GradientCheck(c.conv(weight: weight, bias: bias, clamp: nil), inputs: [x], outputCount: outputCount)
         let preActivation = conv.forward()
         let activation = GradientCheck(Activation(kind: kind, count: outputCount), inputs: [preActivation], outputCount: outputCount)
 

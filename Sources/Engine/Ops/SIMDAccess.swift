@@ -1,0 +1,29 @@
+/// Unaligned loads and stores of 8 floats (one AVX register), shared by the SIMD kernels.
+/// Activation rows start anywhere in the arena, so no kernel may assume alignment.
+enum SIMDAccess {
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// The first `count` (<= 8) floats at p, zeros after them.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, count: Int) -> SIMD8<Float> {
+        if count == 8 { return load8(p) }
+        var value = SIMD8<Float>.zero
+        for lane in 0..<count { value[lane] = p[lane] }
+        return value
+    }
+
+    /// The first `count` (<= 8) lanes of v, stored at p.
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count == 8 { return store8(v, p) }
+        for lane in 0..<count { p[lane] = v[lane] }
+    }
+}
