@@ -32,7 +32,7 @@ struct Conv: Operator {
 
     private var outputCount: Int { geometry.batch * geometry.outputChannels * geometry.outputPlane }
 
-    /// Which of the three kernels runs, for profiles.
+    /// Which of the four kernels runs, for profiles.
     var kernelFamily: String {
         geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : winograd != nil ? "winograd" : "im2col"
     }
@@ -57,8 +57,7 @@ struct Conv: Operator {
         }
         if let winograd {
             winograd.weight.withUnsafeBufferPointer { u in
-                winograd.kernel.forward(input: io.input(0), transformedWeight: u.baseAddress!, bias: bias, clamp: clamp,
-                                        output: io.output, io: io)
+                winograd.kernel.forward(io, transformedWeight: u.baseAddress!, bias: bias, clamp: clamp)
             }
             return
         }

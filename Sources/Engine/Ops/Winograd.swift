@@ -8,8 +8,8 @@
 /// the elementwise product becomes 16 independent matrix products, one per position xi of the
 /// 4x4 transformed tile: M_xi (K x P) = U_xi (K x C) * V_xi (C x P) over P tiles. That is 16
 /// multiplies per tile and channel pair where the direct form needs 36: 2.25x fewer flops in
-/// sgemm, paid for by the input and output transforms (adds only) and by U, 16/9 the size of
-/// the kernel, kept beside it (backward still uses the plain kernel).
+/// the products (WinogradProduct), paid for by the input and output transforms (adds only) and
+/// by U, 16/9 the size of the kernel, kept beside it (backward still uses the plain kernel).
 ///
 /// forward only: input (N, C, H, W), U (16, K, C), bias (K) -> output (N, K, OH, OW)
 ///
@@ -82,9 +82,8 @@ struct Winograd3x3: Sendable {
             + (2 * rows + 2) * paddedWidth
     }
 
-    func forward(input x: UnsafePointer<Float>, transformedWeight u: UnsafePointer<Float>, bias: [Float]?,
-                 clamp: FusedClamp?, output y: UnsafeMutablePointer<Float>, io: StepIO) {
-        let g = geometry
+    func forward(_ io: StepIO, transformedWeight u: UnsafePointer<Float>, bias: [Float]?, clamp: FusedClamp?) {
+        let g = geometry, x = io.input(0), y = io.output
         let rowsPerBlock = tileRowsPerBlock(threads: io.parallelism.threads)
         let blocks = (tilesHigh + rowsPerBlock - 1) / rowsPerBlock
         for n in 0..<g.batch {
@@ -101,16 +100,18 @@ struct Winograd3x3: Sendable {
     }
 
     /// One block of tile rows: V = B^T d B per channel, the 16 products, then A^T M A. V and M
-    /// rows are `ld` apart; the columns past the block's tiles are never read back.
+    /// rows are `ld` apart; V's columns past the block's tiles are zeroed (the products run over
+    /// them, and stale values could be denormals), and M's are never read.
     private func runBlock(_ tileRows: Range<Int>, input: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: [Float]?,
                           clamp: FusedClamp?, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let g = geometry, ld = Self.leadingDimension(tiles: tileRows.count * tilesWide)
+        let g = geometry, tiles = tileRows.count * tilesWide, ld = Self.leadingDimension(tiles: tiles)
         let channels = g.inputChannels, kernels = g.outputChannels
         let v = scratch, m = scratch + 16 * channels * ld, padded = m + 16 * kernels * ld
         for c in 0..<channels {
             copyPaddedRows(tileRows, plane: input + c * g.inputPlane, into: padded)
             transformInput(tileRows.count, padded: padded, into: v + c * ld, xiStride: channels * ld)
         }
+        if ld > tiles { for row in 0..<(16 * channels) { (v + row * ld + tiles).update(repeating: 0, count: ld - tiles) } }
         for xi in 0..<16 {
             WinogradProduct.multiply(m: kernels, n: ld, k: channels, a: u + xi * kernels * channels, lda: channels,
                                      b: v + xi * channels * ld, ldb: ld, c: m + xi * kernels * ld, ldc: ld)
