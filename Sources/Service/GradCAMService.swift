@@ -137,23 +137,23 @@ enum RequestID {
     /// 6% of GET /healthz time in perf. Request ids need uniqueness, not secrecy.
     static func make() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        // SplitMix64's finaliser is a bijection, so distinct counters give distinct halves.
-        var bits = (mix(n ^ keys.0), mix(n &+ keys.1))
-        bits.0 = bits.0 & ~0xF000 | 0x4000  // version 4
-        bits.1 = bits.1 & ~(0xC << 60) | (0x8 << 60)  // RFC 9562 variant
-        let digits = Array("0123456789abcdef".utf8)
+        // SplitMix64's finaliser is a bijection, so distinct counters give distinct halves; after
+        // the 6 version and variant bits, two ids collide only if both halves do (about 2^-122).
+        let high = mix(n ^ keys.0) & ~0xF000 | 0x4000  // version 4
+        let low = mix(n &+ keys.1) & ~(0xC << 60) | (0x8 << 60)  // RFC 9562 variant
         var text = [UInt8]()
         text.reserveCapacity(36)
-        for (index, half) in [bits.0, bits.1].enumerated() {
+        for (index, half) in [high, low].enumerated() {
             for nibble in (0..<16).reversed() {
                 let position = index * 16 + 15 - nibble
                 if position == 8 || position == 12 || position == 16 || position == 20 { text.append(UInt8(ascii: "-")) }
-                text.append(digits[Int(half >> (UInt64(nibble) * 4) & 0xF)])
+                text.append(hexDigits[Int(half >> (UInt64(nibble) * 4) & 0xF)])
             }
         }
         return String(decoding: text, as: UTF8.self)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
     private static let keys = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
     private static let counter = Atomic<UInt64>(0)
 
