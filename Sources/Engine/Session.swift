@@ -68,6 +68,16 @@ public final class Session {
                               gradients: Array(binding.gradient(of: target) ?? UnsafeBufferPointer(start: nil, count: 0)))
     }
 
+    /// Milliseconds per operator type of one backward pass from class `c` to `layer`, after
+    /// `forward` on one image retained `layer` (for `bench --profile`).
+    public func profileBackward(class c: Int, layer: String) throws(EngineError) -> [String: Double] {
+        guard let binding = lastRun, binding.plan.batch == 1, binding.layer == layer else { throw .layerNotRetained(layer) }
+        guard c >= 0 && c < model.classCount else { throw .classOutOfRange(c, classCount: model.classCount) }
+        var totals = [String: Double]()
+        _ = binding.runBackward(seed: { $0[c] += 1 }, timed: { step, ms in totals[PlanBinding.profileKey(step), default: 0] += ms })
+        return totals
+    }
+
     /// The binding for (batch, layer), built on first use. Building one may grow the batch's
     /// arenas, which invalidates what the last forward pass left in them.
     private func binding(batch: Int, layer: String?) throws(EngineError) -> PlanBinding {

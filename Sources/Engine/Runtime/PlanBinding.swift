@@ -84,16 +84,21 @@ final class PlanBinding {
         for step in plan.steps {
             let start = DispatchTime.now().uptimeNanoseconds
             step.op?.forward(io(for: step))
-            let key = step.op.map { "\(step.opType) (\(($0 as? Conv)?.kernelFamily ?? "\(type(of: $0))"))" } ?? "\(step.opType) (view)"
-            totals[key, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            totals[Self.profileKey(step), default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }
         return totals
+    }
+
+    /// "Conv+Relu (winograd)", "Add (BroadcastBinary)", "Flatten (view)": the step and its kernel.
+    static func profileKey(_ step: Step) -> String {
+        step.op.map { "\(step.opType) (\(($0 as? Conv)?.kernelFamily ?? "\(type(of: $0))"))" } ?? "\(step.opType) (view)"
     }
 
     /// Runs the backward plan after `forward`: zeroes each gradient buffer as its lifetime
     /// begins, lets `seed` add d(score)/d(logits), then runs the steps in reverse order.
     /// Returns false if this binding retained no gradient path.
-    func runBackward(seed: (UnsafeMutablePointer<Float>) -> Void) -> Bool {
+    /// With `timed`, each step's milliseconds are reported (for `bench --profile`).
+    func runBackward(seed: (UnsafeMutablePointer<Float>) -> Void, timed: ((Step, Double) -> Void)? = nil) -> Bool {
         guard let backward, let gradientMemory, let logits = gradientPointers[plan.logitsValue] else { return false }
         let gradients = workspace.gradients
         func clear(at time: Int) {
@@ -104,7 +109,9 @@ final class PlanBinding {
         for (k, index) in backward.steps.enumerated() {
             clear(at: k + 1)
             let step = plan.steps[index]
+            let start = DispatchTime.now().uptimeNanoseconds
             step.op?.backward(io(for: step))
+            timed?(step, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return true
     }
