@@ -62,8 +62,11 @@ enum Resampler {
         let height = taps.first.count
         let rowBytes = image.rowBytes
         var output = [UInt8](repeating: 0, count: height * rowBytes)
-        let half = 1 << (ResampleTaps.precisionBits - 1)
-        var sums = [Int](repeating: 0, count: rowBytes)
+        let half = Int32(1 << (ResampleTaps.precisionBits - 1))
+        // 32-bit sums, as Pillow's `int ss0`: exact, since a window's weights sum to 2^22 and
+        // their absolute values to under 2 * 2^22 (bilinear and bicubic), so |sum| < 255 * 2^23
+        // < 2^31; and eight lanes per AVX2 instruction instead of four.
+        var sums = [Int32](repeating: 0, count: rowBytes)
         image.pixels.withUnsafeBufferPointer { input in
         taps.weights.withUnsafeBufferPointer { weights in
         sums.withUnsafeMutableBufferPointer { sums in
@@ -72,12 +75,12 @@ enum Resampler {
                 // Row by row, so the inner loop walks memory contiguously.
                 for sample in 0..<rowBytes { sums[sample] = half }
                 for tap in 0..<taps.count[y] {
-                    let weight = Int(weights[y * taps.stride + tap])
+                    let weight = weights[y * taps.stride + tap]
                     let row = (taps.first[y] - rowOffset + tap) * rowBytes
-                    for sample in 0..<rowBytes { sums[sample] += Int(input[row + sample]) * weight }
+                    for sample in 0..<rowBytes { sums[sample] &+= Int32(input[row + sample]) &* weight }
                 }
                 let out = y * rowBytes
-                for sample in 0..<rowBytes { output[out + sample] = ResampleTaps.clip8(sums[sample]) }
+                for sample in 0..<rowBytes { output[out + sample] = ResampleTaps.clip8(Int(sums[sample])) }
             }
         }}}}
         return RGBImage(width: image.width, height: height, pixels: output)
