@@ -52,17 +52,7 @@ public final class Session {
     /// Back-propagates from each image's class score y^c (the pre-softmax logit) to `layer`,
     /// after `forward` on the same batch retained `layer`. Returns A and dy^c/dA, both (N, K, u, v).
     public func backward(classes: [Int], layer: String) throws(EngineError) -> LayerGradients {
-        guard let binding = lastRun, binding.plan.batch == classes.count else {
-            throw .unsupportedBatch(classes.count, reason: "backward needs a forward pass on a batch of the same size first")
-        }
-        guard binding.layer == layer, let target = binding.backward?.target else { throw .layerNotRetained(layer) }
-        for c in classes where c < 0 || c >= model.classCount { throw .classOutOfRange(c, classCount: model.classCount) }
-        let classCount = model.classCount
-        // Seed: d(sum_n y_n^{c_n}) / d(logits) is one-hot per image; images never mix
-        // (BatchNorm is in inference mode), so each receives its own class's gradient.
-        _ = binding.runBackward { seed in
-            for (n, c) in classes.enumerated() { seed[n * classCount + c] += 1 }
-        }
+        let (binding, target) = try runBackward(classes: classes, layer: layer)
         return LayerGradients(shape: binding.plan.values[target].shape,
                               activations: Array(binding.values(of: target)),
                               gradients: Array(binding.gradient(of: target) ?? UnsafeBufferPointer(start: nil, count: 0)))
@@ -71,11 +61,27 @@ public final class Session {
     /// Milliseconds per operator type of one backward pass from class `c` to `layer`, after
     /// `forward` on one image retained `layer` (for `bench --profile`).
     public func profileBackward(class c: Int, layer: String) throws(EngineError) -> [String: Double] {
-        guard let binding = lastRun, binding.plan.batch == 1, binding.layer == layer else { throw .layerNotRetained(layer) }
-        guard c >= 0 && c < model.classCount else { throw .classOutOfRange(c, classCount: model.classCount) }
         var totals = [String: Double]()
-        _ = binding.runBackward(seed: { $0[c] += 1 }, timed: { step, ms in totals[PlanBinding.profileKey(step), default: 0] += ms })
+        _ = try runBackward(classes: [c], layer: layer) { step, ms in totals[PlanBinding.profileKey(step), default: 0] += ms }
         return totals
+    }
+
+    /// Checks the request against the last forward pass and runs the backward plan; returns the
+    /// binding that now holds the gradients, and the target value's ID.
+    private func runBackward(classes: [Int], layer: String,
+                             timed: ((Step, Double) -> Void)? = nil) throws(EngineError) -> (PlanBinding, Int) {
+        guard let binding = lastRun, binding.layer == layer, let target = binding.backward?.target else { throw .layerNotRetained(layer) }
+        guard binding.plan.batch == classes.count else {
+            throw .unsupportedBatch(classes.count, reason: "backward needs a forward pass on a batch of the same size first")
+        }
+        for c in classes where c < 0 || c >= model.classCount { throw .classOutOfRange(c, classCount: model.classCount) }
+        let classCount = model.classCount
+        // Seed: d(sum_n y_n^{c_n}) / d(logits) is one-hot per image; images never mix
+        // (BatchNorm is in inference mode), so each receives its own class's gradient.
+        _ = binding.runBackward(seed: { seed in
+            for (n, c) in classes.enumerated() { seed[n * classCount + c] += 1 }
+        }, timed: timed)
+        return (binding, target)
     }
 
     /// The binding for (batch, layer), built on first use. Building one may grow the batch's

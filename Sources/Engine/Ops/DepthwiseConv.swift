@@ -78,7 +78,7 @@ enum DepthwiseConv {
         var iw = 0, column = firstColumn
         if column & 1 == 1, count > 0 { odd[column >> 1] = source[0]; iw = 1; column &+= 1 }
         while iw &+ 16 <= count {
-            let v = UnsafeRawPointer(source + iw).loadUnaligned(as: SIMD16<Float>.self)
+            let v = SIMDAccess.load16(source + iw)
             SIMDAccess.store8(v.evenHalf, even + (column >> 1))
             SIMDAccess.store8(v.oddHalf, odd + (column >> 1))
             iw &+= 16; column &+= 16

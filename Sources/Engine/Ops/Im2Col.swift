@@ -6,14 +6,11 @@
 /// 7 MB for a ResNet stem at full size) and in cache while sgemm reads it, and they are the
 /// unit that threads share.
 enum Im2Col {
-    /// Output rows per tile: at least 256 columns (narrower sgemm calls lose speed) unless the
-    /// plane is smaller, and a tile count that is a multiple of `threads`, so that the threads
-    /// finish together (28 rows in tiles of 10 made 3 tiles: one thread did two, the other waited).
+    /// Output rows per tile: tiles of about 256 columns or more (narrower sgemm calls lose
+    /// speed) unless the plane is smaller, in a count that is a multiple of `threads`.
     static func tileRows(_ g: ConvGeometry, threads: Int) -> Int {
         let wide = (256 + g.outputWidth - 1) / g.outputWidth
-        let tilesAtWidth = (g.outputHeight + wide - 1) / wide
-        let tiles = min(g.outputHeight, (tilesAtWidth + threads - 1) / threads * threads)
-        return (g.outputHeight + tiles - 1) / tiles
+        return Parallelism.rowsPerBlock(rows: g.outputHeight, limit: wide, threads: threads)
     }
 
     /// Floats of one tile's column matrix at the largest tile (one thread).

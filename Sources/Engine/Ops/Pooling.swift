@@ -32,15 +32,8 @@ struct Pool: Operator {
                 let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
                 for (oh, r) in rows.enumerated() {
                     for (ow, c) in columns.enumerated() {
-                        var best = -Float.infinity, sum: Float = 0
-                        var ih = r.first
-                        while ih <= r.last {
-                            let line = src + ih * g.inputWidth
-                            var iw = c.first
-                            while iw <= c.last { best = max(best, line[iw]); sum += line[iw]; iw += c.step }
-                            ih += r.step
-                        }
-                        dst[oh * g.outputWidth + ow] = kind == .max ? best : sum / Float(divisor(r, c))
+                        dst[oh * g.outputWidth + ow] = kind == .max
+                            ? fold(src, r, c, -Float.infinity, Swift.max) : fold(src, r, c, 0, +) / Float(divisor(r, c))
                     }
                 }
             }
@@ -98,6 +91,20 @@ struct Pool: Operator {
             let padded = (min(end, input + padEnd - 1) - start) / step + 1
             return Span(first: first, last: first + (count - 1) * step, step: step, count: count, padded: padded)
         }
+    }
+
+    /// `combine` over the window of spans r x c in plane `src`.
+    @inline(__always)
+    private func fold(_ src: UnsafePointer<Float>, _ r: Span, _ c: Span, _ initial: Float, _ combine: (Float, Float) -> Float) -> Float {
+        var result = initial
+        var ih = r.first
+        while ih <= r.last {
+            let line = src + ih * geometry.inputWidth
+            var iw = c.first
+            while iw <= c.last { result = combine(result, line[iw]); iw += c.step }
+            ih += r.step
+        }
+        return result
     }
 
     private func divisor(_ r: Span, _ c: Span) -> Int {

@@ -62,8 +62,7 @@ struct Winograd3x3: Sendable {
     func tileRowsPerBlock(threads: Int) -> Int {
         let g = geometry
         let fitting = max(1, (1 << 18) / (16 * (g.inputChannels + g.outputChannels) * tilesWide))
-        let blocks = min(tilesHigh, ((tilesHigh + fitting - 1) / fitting + threads - 1) / threads * threads)
-        return (tilesHigh + blocks - 1) / blocks
+        return Parallelism.rowsPerBlock(rows: tilesHigh, limit: fitting, threads: threads)
     }
 
     /// Width of the zero-padded copy of the input rows one block reads: whole groups of 8
@@ -148,8 +147,7 @@ struct Winograd3x3: Sendable {
             for first in stride(from: 0, to: tilesWide, by: 8) {
                 func patchRow(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
                     let row = padded + (2 * tr + i) * width + 2 * first
-                    let near = UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self)
-                    let far = UnsafeRawPointer(row + 2).loadUnaligned(as: SIMD16<Float>.self)
+                    let near = SIMDAccess.load16(row), far = SIMDAccess.load16(row + 2)
                     return (near.evenHalf, near.oddHalf, far.evenHalf, far.oddHalf)
                 }
                 let d0 = patchRow(0), d1 = patchRow(1), d2 = patchRow(2), d3 = patchRow(3)

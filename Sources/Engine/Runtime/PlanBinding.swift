@@ -109,9 +109,13 @@ final class PlanBinding {
         for (k, index) in backward.steps.enumerated() {
             clear(at: k + 1)
             let step = plan.steps[index]
+            guard let timed else {
+                step.op?.backward(io(for: step))
+                continue
+            }
             let start = DispatchTime.now().uptimeNanoseconds
             step.op?.backward(io(for: step))
-            timed?(step, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            timed(step, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return true
     }
