@@ -37,12 +37,11 @@ struct Conv: Operator {
         geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : winograd != nil ? "winograd" : "im2col"
     }
 
-    /// Forward's columns, padded plane or Winograd block; backward with a clamp first masks dY
-    /// into scratch, ahead of its columns.
+    /// Forward's columns, padded plane or Winograd block (backward's columns are forward's).
     var scratchCount: Int {
         let kernel = geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
             : geometry.isPointwise ? 0 : Im2Col.scratchCount(geometry)
-        return max(winograd?.kernel.scratchCount ?? 0, clamp == nil ? kernel : outputCount + kernel)
+        return max(winograd?.kernel.scratchCount ?? 0, kernel)
     }
 
     func forward(_ io: StepIO) {
@@ -131,10 +130,10 @@ struct Conv: Operator {
     func backward(_ io: StepIO) {
         guard let dx = io.inputGradient(0) else { return }
         let g = geometry
-        // With a clamp, dY is first masked into scratch, and the kernels' scratch follows it.
-        let dy = clamp == nil ? io.outputGradient : UnsafePointer(io.scratch)
-        let scratch = clamp == nil ? io.scratch : io.scratch + outputCount
-        clamp?.maskGradient(io.outputGradient, output: io.output, count: outputCount, into: io.scratch)
+        // With a clamp, dY is masked where it lies: nothing reads it after this step, and a
+        // copy would cost every worker the largest clamped output's size in scratch.
+        if let clamp { clamp.maskGradient(io.consumedOutputGradient, output: io.output, count: outputCount) }
+        let dy = io.outputGradient, scratch = io.scratch
         if g.isDepthwise {
             io.parallelism.forEachPiece(of: g.inputChannels) { channels, _ in
                 DepthwiseConv.backwardInput(g, channels: channels, outputGradient: dy, weight: weight, inputGradient: dx)

@@ -31,9 +31,8 @@ struct FusedClamp: Sendable, Equatable {
         return v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
     }
 
-    /// masked = dy where lower < y < upper, else 0: the gradient at the clamp's input.
-    func maskGradient(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, count: Int,
-                      into masked: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { masked[i] = y[i] > lower && y[i] < upper ? dy[i] : 0 }
+    /// dy = dy where lower < y < upper, else 0, in place: the gradient at the clamp's input.
+    func maskGradient(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { dy[i] = y[i] > lower && y[i] < upper ? dy[i] : 0 }
     }
 }

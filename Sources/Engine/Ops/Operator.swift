@@ -40,4 +40,8 @@ struct StepIO {
     func inputGradient(_ index: Int) -> UnsafeMutablePointer<Float>? { gradients[inputIDs[index]] }
     /// Only called in backward, where the planner gave the output a gradient buffer.
     var outputGradient: UnsafePointer<Float> { UnsafePointer(gradients[outputID]!) }
+    /// The output's gradient, writable: a step's backward is the last to read it (its lifetime
+    /// ends there in GradientMemoryPlan, and the target's producer never runs backward), so the
+    /// operator may transform it in place instead of copying it to scratch.
+    var consumedOutputGradient: UnsafeMutablePointer<Float> { gradients[outputID]! }
 }
