@@ -59,15 +59,15 @@ struct MemoryPlanTests {
     }
 
     @Test func allocatorReusesOnlyMemoryWhoseLifetimeIsOver() {
-        let buffers = [BufferLifetime(first: 0, last: 1, floats: 100), BufferLifetime(first: 1, last: 2, floats: 40),
-                       BufferLifetime(first: 2, last: 3, floats: 60), BufferLifetime(first: 3, last: 3, floats: 112)]
+        let buffers = [BufferLifetime(first: 0, last: 1, floats: 16), BufferLifetime(first: 0, last: 3, floats: 16),
+                       BufferLifetime(first: 2, last: 3, floats: 30)]
         let placed = ArenaAllocator.place(buffers)
-        // 100 -> 112 floats (aligned) at 0; 40 -> 48 at 112, as the first is still alive at time 1;
-        // 60 -> 64 reuses the first's block once it is dead (time 2); 112 at time 3 finds no free
-        // block big enough (48 left of the first, merged with the second's: 96), so it extends
-        // that free block past the arena's end.
-        #expect(placed.offsets == [0, 112, 0, 64])
-        #expect(placed.floats == 176)
+        // Biggest first: the third (30 -> 32 floats, aligned) at 0; the first at 0 too, since
+        // they are never alive together; the second lives alongside both, so it goes above
+        // them. Placing in time order would have put the first two at 0 and 16 and the third,
+        // too big for the first's freed 16 floats, at 32: an arena of 64 for 48 ever alive.
+        #expect(placed.offsets == [0, 32, 0])
+        #expect(placed.floats == 48)
     }
 
     @Test func efficientNetPlansAreSmallerThanOneSlotPerValue() throws {

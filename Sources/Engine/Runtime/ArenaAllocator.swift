@@ -9,13 +9,14 @@ struct BufferLifetime: Sendable, Equatable {
 /// Places buffers with known lifetimes in one arena so that buffers alive at the same time
 /// never share memory, and memory freed by dead buffers is reused.
 ///
-/// Buffers are placed greedily in order of `first`. Before a buffer is placed, every buffer
-/// whose `last` is earlier is freed (and merged with free neighbours). The buffer then takes
-/// the BEST-FIT free block, the smallest one that holds it. Best fit rather than first fit
-/// because a CNN's activations come in a few sizes that recur block after block: an exact
-/// or near fit leaves the big free blocks whole for the next wide layer, where first fit
-/// would cut them up and push the arena's end out. If no free block fits, the buffer goes
-/// at the end of the arena, extending a free block that already touches the end.
+/// Greedy by size (Pisarchyk & Lee, "Efficient Memory Management for Deep Neural Net
+/// Inference", 2020, the "greedy by size" offset strategy): the largest buffers are placed
+/// first, each at the lowest offset where it overlaps no buffer already placed that is alive
+/// at the same time. Placing in time order instead (best fit into freed blocks) left
+/// ResNet-50's arena at 10.5 MiB where at most 6.9 MiB are ever alive at once: a block freed by
+/// a big buffer was cut up by small ones, and the next big buffer went past the end. Placed
+/// biggest first, the few large activations of a CNN stack on one another and the small ones
+/// fill the gaps between them.
 ///
 /// Every size is rounded up to 16 floats, so every offset stays 64-byte aligned for the
 /// BLAS kernels (as when each value had its own slot).
@@ -27,20 +28,23 @@ enum ArenaAllocator {
     /// The offset of each buffer, in the order given, and the arena's size in floats.
     static func place(_ buffers: [BufferLifetime]) -> (offsets: [Int], floats: Int) {
         var offsets = [Int](repeating: 0, count: buffers.count)
-        var free = FreeList()
-        var live: [Int] = []
-        let order = buffers.indices.sorted { (buffers[$0].first, $0) < (buffers[$1].first, $1) }
+        var placed: [Int] = []  // indices of placed buffers, by ascending offset
+        var end = 0
+        let order = buffers.indices.sorted { (-buffers[$0].floats, buffers[$0].first, $0) < (-buffers[$1].floats, buffers[$1].first, $1) }
         for index in order {
-            let buffer = buffers[index]
-            live.removeAll { other in
-                guard buffers[other].last < buffer.first else { return false }
-                free.release(offset: offsets[other], floats: aligned(buffers[other].floats))
-                return true
+            let buffer = buffers[index], size = aligned(buffer.floats)
+            // The lowest gap between buffers alive with this one that holds it; `placed` is
+            // sorted by offset, so the candidate offset only moves up.
+            var offset = 0
+            for other in placed where buffers[other].first <= buffer.last && buffer.first <= buffers[other].last {
+                if offset + size <= offsets[other] { break }
+                offset = max(offset, offsets[other] + aligned(buffers[other].floats))
             }
-            offsets[index] = free.take(aligned(buffer.floats))
-            live.append(index)
+            offsets[index] = offset
+            placed.insert(index, at: placed.firstIndex { offsets[$0] > offset } ?? placed.count)
+            end = max(end, offset + size)
         }
-        return (offsets, free.end)
+        return (offsets, end)
     }
 }
 
@@ -75,50 +79,5 @@ struct RootPlacement {
     /// a placed root, and values `includes` leaves out.
     func perValue<T>(_ table: [Int: T], in plan: ExecutionPlan, includes: (Int) -> Bool = { _ in true }) -> [T?] {
         plan.values.indices.map { id in includes(id) ? plan.root(of: id).flatMap { table[$0] } : nil }
-    }
-}
-
-/// The free blocks of a growing arena, sorted by offset and never adjacent (merged on release).
-private struct FreeList {
-    private var blocks: [(offset: Int, floats: Int)] = []
-    /// The arena's size so far: the highest end of any block ever taken.
-    private(set) var end = 0
-
-    mutating func take(_ floats: Int) -> Int {
-        let fitting = blocks.indices.filter { blocks[$0].floats >= floats }
-        if let best = fitting.min(by: { blocks[$0].floats < blocks[$1].floats }) {
-            let offset = blocks[best].offset
-            if blocks[best].floats == floats {
-                blocks.remove(at: best)
-            } else {
-                blocks[best] = (offset + floats, blocks[best].floats - floats)
-            }
-            return offset
-        }
-        // Nothing fits: grow the arena, starting inside a free block that reaches its end.
-        if let last = blocks.last, last.offset + last.floats == end {
-            blocks.removeLast()
-            end = last.offset + floats
-            return last.offset
-        }
-        defer { end += floats }
-        return end
-    }
-
-    mutating func release(offset: Int, floats: Int) {
-        var start = offset, size = floats
-        let position = blocks.firstIndex { $0.offset > offset } ?? blocks.count
-        var insertAt = position
-        if position < blocks.count, blocks[position].offset == start + size {
-            size += blocks[position].floats
-            blocks.remove(at: position)
-        }
-        if position > 0, blocks[position - 1].offset + blocks[position - 1].floats == start {
-            start = blocks[position - 1].offset
-            size += blocks[position - 1].floats
-            blocks.remove(at: position - 1)
-            insertAt = position - 1
-        }
-        blocks.insert((start, size), at: insertAt)
     }
 }
