@@ -30,16 +30,17 @@ struct MemoryPlanTests {
             let plan = try model.plan(batch: batch)
             let memory = MemoryPlan(plan: plan, retained: [])
             try expectNoLiveValueOverwritten(plan, memory, "\(testCase.name) batch \(batch) predict")
-            expectOverlappingLifetimesApart(memory.lifetimes, memory.offsets, plan, "\(testCase.name) batch \(batch) predict")
+            expectOverlappingLifetimesApart(memory.lifetimes, memory.offsets, buffers: memory.owners, plan, "\(testCase.name) batch \(batch) predict")
             for layer in layers {
                 let backward = try BackwardPlan(plan: plan, target: try model.targetValue(layer, in: plan))
                 let explain = MemoryPlan(plan: plan, retained: MemoryPlan.retained(by: backward, in: plan))
                 let gradients = GradientMemoryPlan(plan: plan, backward: backward)
                 let context = "\(testCase.name) batch \(batch) layer \(layer)"
                 try expectNoLiveValueOverwritten(plan, explain, context)
-                expectOverlappingLifetimesApart(explain.lifetimes, explain.offsets, plan, context)
+                expectOverlappingLifetimesApart(explain.lifetimes, explain.offsets, buffers: explain.owners, plan, context)
                 try expectNoLiveGradientOverwritten(plan, backward, gradients, context)
-                expectOverlappingLifetimesApart(gradients.lifetimes, gradients.offsets, plan, context + " gradients")
+                expectOverlappingLifetimesApart(gradients.lifetimes, gradients.offsets, buffers: plan.values.indices.map(plan.root(of:)),
+                                                plan, context + " gradients")
             }
         }
     }
@@ -70,6 +71,21 @@ struct MemoryPlanTests {
         #expect(placed.floats == 48)
     }
 
+    /// The arena is as small as the most memory alive at any one time on the models here:
+    /// ResNet-style stages have a few large activations and many small ones.
+    @Test(arguments: cases)
+    func arenaHoldsNoMoreThanThePeakOfLiveBuffers(_ testCase: Case) throws {
+        let plan = try Model.load(contentsOf: testCase.url).plan(batch: 1)
+        let memory = MemoryPlan(plan: plan, retained: [])
+        var peak = 0
+        for time in 0...plan.steps.count + 1 {
+            let live = Set(plan.values.indices.compactMap { memory.lifetimes[$0]?.contains(time) == true ? memory.owners[$0] : nil })
+            peak = max(peak, live.reduce(0) { $0 + ArenaAllocator.aligned(plan.values[$1].count) })
+        }
+        #expect(memory.floats >= peak)
+        #expect(Double(memory.floats) <= 1.05 * Double(peak), "arena \(memory.floats) floats for a peak of \(peak)")
+    }
+
     @Test func efficientNetPlansAreSmallerThanOneSlotPerValue() throws {
         let model = try Model.load(contentsOf: Self.defaultModelURL)
         let plan = try model.plan(batch: 1)
@@ -96,14 +112,25 @@ struct MemoryPlanTests {
             return try chunks(id).allSatisfy { owner[$0] == root }
         }
         for chunk in try chunks(plan.inputValue) { owner[chunk] = plan.inputValue }
-        for step in plan.steps {
-            // The output is claimed first: operators do not run in place, so a step's inputs
-            // must survive its own output being written as well as every earlier step's.
+        var lastReader = [Int: Int]()
+        for (s, step) in plan.steps.enumerated() { for input in step.inputs { if let root = plan.root(of: input) { lastReader[root] = s } } }
+        for (s, step) in plan.steps.enumerated() {
+            // The output is claimed first: a step's inputs must survive its own output being
+            // written as well as every earlier step's, unless the step runs in place over one
+            // of them, which must then be an input its operator allows, read by no later step.
+            var overwritten: Int?
             if case .activation = plan.values[step.output].storage {
+                overwritten = try step.inputs.indices.first { try plan.root(of: step.inputs[$0]).map { try owns($0) && chunks($0) == chunks(step.output) } ?? false }
                 for chunk in try chunks(step.output) { owner[chunk] = step.output }
             }
-            for input in step.inputs {
+            for (index, input) in step.inputs.enumerated() where index != overwritten {
                 #expect(try owns(input), "\(context): \(step.nodeName) reads \(plan.values[input].name) after it was overwritten")
+            }
+            if let index = overwritten {
+                let root = plan.root(of: step.inputs[index])!
+                #expect(step.op?.inPlaceInputs.contains(index) == true, "\(context): \(step.nodeName) runs in place over an input its operator does not allow")
+                #expect(lastReader[root] == s && !memory.retained.contains(root) && root != plan.inputValue,
+                        "\(context): \(step.nodeName) overwrites \(plan.values[root].name), which is still needed")
             }
         }
         for id in memory.retained.union([plan.logitsValue]) {
@@ -141,11 +168,12 @@ struct MemoryPlanTests {
     }
 
     /// No two buffers whose lifetimes overlap may share a float.
-    private func expectOverlappingLifetimesApart(_ lifetimes: [ClosedRange<Int>?], _ offsets: [Int?],
+    private func expectOverlappingLifetimesApart(_ lifetimes: [ClosedRange<Int>?], _ offsets: [Int?], buffers: [Int?],
                                                  _ plan: ExecutionPlan, _ context: String) {
-        // One value per buffer: a view and its source share one (and may not both have an entry).
+        // One value per buffer: a view and its source share one (and may not both have an
+        // entry), as do the values of a chain of in-place steps.
         var seen = Set<Int>()
-        let roots = plan.values.indices.filter { offsets[$0] != nil && seen.insert(plan.root(of: $0) ?? $0).inserted }
+        let roots = plan.values.indices.filter { offsets[$0] != nil && seen.insert(buffers[$0] ?? $0).inserted }
         for (i, a) in roots.enumerated() {
             for b in roots[(i + 1)...] {
                 guard let la = lifetimes[a], let lb = lifetimes[b], let oa = offsets[a], let ob = offsets[b], la.overlaps(lb) else { continue }

@@ -89,16 +89,18 @@ struct ModelLoadingErrorTests {
 
     /// Conv -> BatchNorm -> Relu runs as one step (FusedClamp), so the BatchNorm output never
     /// exists: asking for it names the activation output to target instead.
-    @Test func preActivationValuesFusedIntoTheirConvAreRefusedWithTheLayerToTargetInstead() throws {
+    /// The ReLU after a Conv (+BatchNorm) runs in the Conv, the one after a residual Add in the Add.
+    @Test(arguments: [(["Conv", "BatchNormalization"], "Conv+Relu"), (["Add"], "Add+Relu")])
+    func preActivationValuesFusedIntoTheirProducerAreRefusedWithTheLayerToTargetInstead(producedBy: [String], fusedOpType: String) throws {
         let onnx = try ONNXModelLoader.load(contentsOf: Self.resnet)
         let producers = Dictionary(onnx.graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }) { a, _ in a }
         let relu = try #require(onnx.graph.nodes.first { node in
-            node.opType == "Relu" && ["Conv", "BatchNormalization"].contains(producers[node.inputs[0]]?.opType ?? "")
+            node.opType == "Relu" && producedBy.contains(producers[node.inputs[0]]?.opType ?? "")
         })
         let model = try Model(onnx: onnx, name: "resnet")
         #expect(model.targetLayers.contains { $0.name == relu.outputs[0] })
         #expect(!model.targetLayers.contains { $0.name == relu.inputs[0] })
-        #expect(model.layers.first { $0.name == relu.outputs[0] }?.opType == "Conv+Relu")
+        #expect(model.layers.first { $0.name == relu.outputs[0] }?.opType == fusedOpType)
         let session = Session(model: model)
         let input = try FixtureManifest.floats("resnet/input.bin")
         #expect { _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: relu.inputs[0]) } } throws: { error in

@@ -51,8 +51,8 @@ extension GraphCompiler {
                 opType: fused.map { "Conv+\($0.opType)" })
     }
 
-    /// A ReLU or Clip that is the only reader of a Conv's output runs in the Conv's epilogue
-    /// (FusedClamp): one pass over the output instead of a second step and a second tensor.
+    /// A ReLU or Clip that is the only reader of a Conv's (or an Add's) output runs in that
+    /// step's epilogue (FusedClamp): one pass over the output instead of a second step and a second tensor.
     /// The pre-activation value then never exists, so it is not offered as a target layer.
     mutating func fusableClamp(reading value: String) -> (clamp: FusedClamp, output: String, opType: String)? {
         guard let readers = readers[value], readers.count == 1, let node = readers.first,

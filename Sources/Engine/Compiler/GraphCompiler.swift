@@ -74,7 +74,7 @@ struct GraphCompiler {
             reasons[convOutput] = "it was folded with its BatchNormalization into the Conv; target '\(kept)' instead"
         }
         for (preActivation, output) in fusedClamps {
-            reasons[preActivation] = "the ReLU/Clip after it runs inside the Conv, so it is never stored; target '\(output)' instead"
+            reasons[preActivation] = "the ReLU/Clip after it runs inside the step that produces it, so it is never stored; target '\(output)' instead"
         }
         for name in padFolds.keys { reasons[name] = "the zero Pad was folded into the Conv that reads it" }
         return reasons

@@ -1,4 +1,5 @@
-/// Add, Sub, Mul and Div with NumPy broadcasting (ONNX opset 7+ multidirectional broadcast).
+/// Add, Sub, Mul and Div with NumPy broadcasting (ONNX opset 7+ multidirectional broadcast),
+/// and a following ReLU or Clip fused in as `clamp` (ResNet's Add then ReLU, as one pass).
 ///
 /// a (shape A), b (shape B) -> output (broadcast(A, B)). Either side may be a constant
 /// (a bias, a scale) or an activation (a residual branch, a squeeze-excitation gate).
@@ -7,17 +8,23 @@ struct BroadcastBinary: Operator {
 
     let kind: Kind
     let layout: BroadcastLayout
+    var clamp: FusedClamp? = nil
+
+    /// An operand with the output's shape is read once per output element, at its index.
+    var inPlaceInputs: [Int] { [0, 1].filter { layout.operandCounts[$0] == layout.count } }
 
     func forward(_ io: StepIO) {
         let a = io.input(0), b = io.input(1), y = io.output
         if layout.isElementwise {
-            // Same shapes (a residual Add): one plain loop the compiler vectorises, split over threads.
+            // Same shapes (a residual Add): one SIMD pass, clamp included, split over threads.
+            let lower = clamp?.lower ?? -.infinity, upper = clamp?.upper ?? .infinity
             io.parallelism.forEachPiece(of: layout.count, granule: 16) { range, _ in
+                let (a, b, y, count) = (a + range.lowerBound, b + range.lowerBound, y + range.lowerBound, range.count)
                 switch kind {
-                case .add: for i in range { y[i] = a[i] + b[i] }
-                case .sub: for i in range { y[i] = a[i] - b[i] }
-                case .mul: for i in range { y[i] = a[i] * b[i] }
-                case .div: for i in range { y[i] = a[i] / b[i] }
+                case .add: SIMDAccess.map(a, b, into: y, count: count) { FusedClamp.clamp($0 + $1, lower: lower, upper: upper) }
+                case .sub: SIMDAccess.map(a, b, into: y, count: count) { FusedClamp.clamp($0 - $1, lower: lower, upper: upper) }
+                case .mul: SIMDAccess.map(a, b, into: y, count: count) { FusedClamp.clamp($0 * $1, lower: lower, upper: upper) }
+                case .div: SIMDAccess.map(a, b, into: y, count: count) { FusedClamp.clamp($0 / $1, lower: lower, upper: upper) }
                 }
             }
             return
@@ -30,11 +37,13 @@ struct BroadcastBinary: Operator {
             case .div: y[o] = a[ia] / b[ib]
             }
         }
+        clamp?.apply(y, count: layout.count)
     }
 
     /// A broadcast operand's gradient is the sum over the axes it was repeated along, which the
     /// `+=` through a zero stride performs.
     func backward(_ io: StepIO) {
+        if let clamp { clamp.maskGradient(io.consumedOutputGradient, output: io.output, count: layout.count) }
         let a = io.input(0), b = io.input(1), dy = io.outputGradient
         if let da = io.inputGradient(0) {
             layout.forEach { o, ia, ib in
@@ -78,10 +87,13 @@ struct BroadcastLayout: Sendable {
         stridesA = BroadcastLayout.strides(pa, against: out)
         stridesB = BroadcastLayout.strides(pb, against: out)
         isElementwise = pa == out && pb == out
+        operandCounts = [pa.reduce(1, *), pb.reduce(1, *)]
     }
 
     /// Both operands have the output's shape: element i of each makes element i of the output.
     let isElementwise: Bool
+    /// Elements of a and of b: the output's count for an operand broadcast along no axis.
+    let operandCounts: [Int]
     var count: Int { outputShape.reduce(1, *) }
 
     static func outputShape(_ a: [Int], _ b: [Int]) -> [Int]? { BroadcastLayout(a, b)?.outputShape }

@@ -19,16 +19,17 @@ struct Activation: Operator {
 
     let kind: Kind
     let count: Int
+    var inPlaceInputs: [Int] { [0] }
 
     func forward(_ io: StepIO) {
         let x = io.input(0), y = io.output
         switch kind {
         case .relu:
-            for i in 0..<count { y[i] = max(x[i], 0) }
+            SIMDAccess.map(x, into: y, count: count) { FusedClamp.clamp($0, lower: 0, upper: .infinity) }
+        case .clip(let lo, let hi):
+            SIMDAccess.map(x, into: y, count: count) { FusedClamp.clamp($0, lower: lo, upper: hi) }
         case .leakyRelu(let alpha):
             for i in 0..<count { y[i] = x[i] >= 0 ? x[i] : alpha * x[i] }
-        case .clip(let lo, let hi):
-            for i in 0..<count { y[i] = min(max(x[i], lo), hi) }
         case .sigmoid:
             for i in 0..<count { y[i] = 1 / (1 + expf(-x[i])) }
         case .hardSigmoid(let alpha, let beta):
@@ -86,14 +87,15 @@ struct PassThrough: Operator {
 struct ChannelAffine: Operator {
     let batch: Int, channels: Int, spatial: Int
     let scale: [Float], shift: [Float]
+    var inPlaceInputs: [Int] { [0] }
 
     func forward(_ io: StepIO) {
         let x = io.input(0), y = io.output
         for n in 0..<batch {
             for c in 0..<channels {
                 let base = (n * channels + c) * spatial
-                let s = scale[c], b = shift[c]
-                for i in 0..<spatial { y[base + i] = x[base + i] * s + b }
+                let s = SIMD8<Float>(repeating: scale[c]), b = SIMD8<Float>(repeating: shift[c])
+                SIMDAccess.map(x + base, into: y + base, count: spatial) { $0 * s + b }
             }
         }
     }

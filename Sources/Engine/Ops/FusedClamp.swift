@@ -26,7 +26,12 @@ struct FusedClamp: Sendable, Equatable {
     }
 
     @inline(__always)
-    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { Self.clamp(v, lower: lower, upper: upper) }
+
+    /// min(max(v, lower), upper) lane by lane, as ONNX Clip: `upper` everywhere when lower >= upper,
+    /// and NaN stays NaN.
+    @inline(__always)
+    static func clamp(_ v: SIMD8<Float>, lower: Float, upper: Float) -> SIMD8<Float> {
         let lo = SIMD8<Float>(repeating: lower), hi = SIMD8<Float>(repeating: upper)
         return v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
     }

@@ -8,6 +8,10 @@ protocol Operator: Sendable {
     /// Floats of per-worker scratch memory that forward or backward needs (im2col columns),
     /// per thread when the operator splits its work (StepIO.parallelism).
     var scratchCount: Int { get }
+    /// Inputs whose memory forward may write its output into: forward reads element i of such
+    /// an input only to write element i of the output, so MemoryPlan gives the output that
+    /// input's buffer when nothing reads the input later (`Add` of a residual, a lone ReLU).
+    var inPlaceInputs: [Int] { get }
     func forward(_ io: StepIO)
     /// Adds d(score)/d(input) into `io.inputGradient(i)` for every input that has one.
     func backward(_ io: StepIO)
@@ -15,6 +19,7 @@ protocol Operator: Sendable {
 
 extension Operator {
     var scratchCount: Int { 0 }
+    var inPlaceInputs: [Int] { [] }
 }
 
 /// The memory one step reads and writes, resolved through the worker's pointer tables.

@@ -33,3 +33,34 @@ enum SIMDAccess {
         for lane in 0..<count { p[lane] = v[lane] }
     }
 }
+
+extension SIMDAccess {
+    /// y[i] = f(x[i]) for i in 0..<count, 8 lanes at a time. Each group is loaded before it is
+    /// stored, so y may be x (a step the memory plan runs in place), where a plain loop's
+    /// vectorised form would see the overlap at run time and fall back to scalar code.
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                    _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            store8(f(load8(x + i)), y + i)
+            i += 8
+        }
+        if i < count { store(f(load(x + i, count: count - i)), y + i, count: count - i) }
+    }
+
+    /// y[i] = f(a[i], b[i]) for i in 0..<count, as `map`: y may be a or b.
+    @inline(__always)
+    static func map(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                    _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            store8(f(load8(a + i), load8(b + i)), y + i)
+            i += 8
+        }
+        if i < count {
+            let rest = count - i
+            store(f(load(a + i, count: rest), load(b + i, count: rest)), y + i, count: rest)
+        }
+    }
+}
