@@ -26,12 +26,22 @@ struct MatrixProduct: Operator {
             biasLayout.forEach { o, _, ic in y[o] = beta * c[ic] }
             accumulate = 1
         }
-        for item in 0..<batchCount {
-            GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                          a: a + item * strideA, lda: lda, b: b + item * strideB, ldb: ldb,
-                          beta: accumulate, c: y + item * strideY, ldc: n)
+        // Threads share the output's columns, Y[:, band] = op(A) op(B)[:, band]: a classifier at
+        // batch 1 is a matrix-vector product that streams its whole weight (5 MB for 1280 x 1000)
+        // for little arithmetic, so two threads stream it twice as fast. Small products stay whole.
+        let threads = m * n * k >= Self.splitThreshold ? io.parallelism : .serial
+        threads.forEachPiece(of: n, granule: 16) { band, _ in
+            let columns = transposeB ? band.lowerBound * ldb : band.lowerBound  // of op(B)
+            for item in 0..<batchCount {
+                GEMM.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: band.count, k: k, alpha: alpha,
+                              a: a + item * strideA, lda: lda, b: b + item * strideB + columns, ldb: ldb,
+                              beta: accumulate, c: y + item * strideY + band.lowerBound, ldc: n)
+            }
         }
     }
+
+    /// Multiply-adds below which one thread does the whole product (a hand-off costs microseconds).
+    static let splitThreshold = 1 << 18
 
     /// dA = alpha * dY * op(B)^T, dB = alpha * op(A)^T * dY, dC = beta * sum of dY over broadcast axes,
     /// each written in the operand's stored orientation and accumulated (beta = 1 in sgemm).

@@ -76,6 +76,32 @@ struct OperatorGradientTests {
         #expect(result.checked == m * k + k * n + n && result.error < 1e-3)
     }
 
+    /// Above MatrixProduct.splitThreshold the threads share Y's columns; every band must read
+    /// its own columns of op(B) for every transposition, for a matrix-vector product (m = 1,
+    /// the classifier at batch 1) and a matrix product alike.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 2, 3])
+    func gemmSplitOverThreadsMatchesADirectProduct(_ t: (Bool, Bool), threads: Int) {
+        for (m, n, k) in [(1, 1000, 300), (3, 200, 500)] {
+            #expect(m * n * k >= MatrixProduct.splitThreshold)
+            var op = MatrixProduct(m: m, n: n, k: k, transposeA: t.0, transposeB: t.1, alpha: 0.5, beta: 2)
+            op.biasLayout = BroadcastLayout([m, n], [n])
+            let a = randomValues(m * k, seed: 30), b = randomValues(k * n, seed: 31), c = randomValues(n, seed: 32)
+            var check = GradientCheck(op, inputs: [a, b, c], outputCount: m * n)
+            check.parallelism = Parallelism(threads: threads)
+            let y = check.forward()
+            var worst = 0.0
+            for i in 0..<m { for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let aip = t.0 ? a[p * m + i] : a[i * k + p], bpj = t.1 ? b[j * k + p] : b[p * n + j]
+                    sum += Double(aip) * Double(bpj)
+                }
+                worst = max(worst, abs(Double(y[i * n + j]) - (0.5 * sum + 2 * Double(c[j]))))
+            } }
+            #expect(worst < 1e-4, "m \(m) n \(n) k \(k): worst \(worst)")
+        }
+    }
+
     @Test func batchedMatMulBackwardMatchesFiniteDifferences() {
         let op = MatrixProduct(m: 2, n: 3, k: 4, batchCount: 2, strideB: 12)
         let result = GradientCheck(op, inputs: [randomValues(16, seed: 23), randomValues(24, seed: 24)], outputCount: 12).worstError()
