@@ -23,16 +23,24 @@ struct OperatorGradientTests {
 
     static let broadcastShapes: [([Int], [Int])] = [([2, 3, 4, 4], [2, 3, 4, 4]), ([2, 3, 4, 4], [2, 3, 1, 1]), ([3, 1], [1, 4]), ([2, 3, 4], [4]), ([5], [])]
 
+    /// Every kind and broadcast, with and without a fused ReLU or Clip (kinks are skipped), and
+    /// split over 2 threads (same shapes take a split, vectorised path).
     @Test(arguments: [BroadcastBinary.Kind.add, .sub, .mul, .div], broadcastShapes)
     func broadcastBinaryBackwardMatchesFiniteDifferences(_ kind: BroadcastBinary.Kind, _ shapes: ([Int], [Int])) throws {
         let layout = try #require(BroadcastLayout(shapes.0, shapes.1))
         let a = randomValues(shapes.0.reduce(1, *), seed: 13)
         // Keep divisors away from zero.
         let b = randomValues(shapes.1.reduce(1, *), seed: 14, in: 0.5...2)
-        let op = BroadcastBinary(kind: kind, layout: layout)
-        let result = GradientCheck(op, inputs: [a, b], outputCount: layout.outputShape.reduce(1, *)).worstError(epsilon: 1e-3)
-        #expect(result.checked == a.count + b.count)
-        #expect(result.error < 5e-3)
+        for clamp in [nil, FusedClamp(.relu), FusedClamp(.clip(min: -0.5, max: 0.5))] {
+            for threads in [1, 2] {
+                var check = GradientCheck(BroadcastBinary(kind: kind, layout: layout, clamp: clamp), inputs: [a, b],
+                                          outputCount: layout.outputShape.reduce(1, *))
+                check.parallelism = Parallelism(threads: threads)
+                let result = check.worstError(epsilon: 1e-3)
+                #expect(clamp != nil || result.checked == a.count + b.count, "every point is checked without a clamp")
+                #expect(result.checked > 0 && result.error < 5e-3, "clamp \(String(describing: clamp)), \(threads) threads")
+            }
+        }
     }
 
     @Test func concatBackwardHandsEachInputItsBlock() {
