@@ -22,6 +22,23 @@ struct JSONWriterTests {
         #expect(written([1e20, 0.25], decimals: 4) == "[1e+20,0.25]")
     }
 
+    /// Arrays whose values all round into 0...1 take a table path; one value outside (here 2)
+    /// sends the whole array through the general formatter. Both must write the same text, at
+    /// ties (0.03125 is 312.5 units exactly: away from zero), next to them, at the ends, for -0.
+    @Test func tablePathWritesWhatTheGeneralFormatterWrites() {
+        var generator = SplitMix64(state: 5)
+        let tie: Float = 0.03125, top: Float = 0.99995, one: Float = 1
+        let edges: [Float] = [0, -0.0, 1, tie, tie.nextDown, tie.nextUp, top, top.nextDown, 0.00005,
+                              0.00004999, one.nextDown, .leastNonzeroMagnitude, 0.5]
+        let values = edges + (0..<20_000).map { _ in Float.random(in: 0...1, using: &generator) }
+        let table = written(values, decimals: 4).dropFirst().dropLast().split(separator: ",")
+        let general = written(values + [2], decimals: 4).dropFirst().dropLast().split(separator: ",")
+        #expect(table.count == values.count && general.count == values.count + 1)
+        let mismatch = zip(table, general).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(mismatch == nil, "value \(mismatch.map { "\(values[$0.offset]): \($0.element.0) vs \($0.element.1)" } ?? "")")
+        #expect(written([0.03125], decimals: 4) == "[0.0313]")
+    }
+
     /// 10,000 seeded values in [0, 1], as a heatmap holds: valid JSON, no exponent, each parsed
     /// value within half a unit of the fourth decimal of the float it came from.
     @Test func parsedValuesAreWithinHalfAUnitOfTheLastDecimal() throws {
