@@ -104,9 +104,11 @@ enum DepthwiseConv {
         let rowStep = g.strideHeight &* layout.phaseWidth
         let width = g.outputWidth, height = g.outputHeight, taps = layout.tapOffsets.count
         let kernelWidth = g.kernelWidth
-        // Consecutive output rows read consecutive input rows (stride and dilation 1 down the
-        // columns): the passes for 3 and 5 kernel rows load each input row once per kernel column.
-        let sharedRows = g.strideHeight == 1 && g.dilationHeight == 1 && [3, 5].contains(g.kernelHeight) ? g.kernelHeight : 0
+        // Neighbouring output rows read overlapping input rows (dilation 1 down the columns): for
+        // stride 1 or 2 and 3 or 5 kernel rows (10 * stride + rows), a pass loads each input row
+        // it needs once per kernel column and uses it for every output row that reads it.
+        let rowPattern = g.dilationHeight == 1 && [1, 2].contains(g.strideHeight) && [3, 5].contains(g.kernelHeight)
+            ? 10 * g.strideHeight + g.kernelHeight : 0
         weight.withUnsafeBufferPointer { w in
             layout.tapOffsets.withUnsafeBufferPointer { offsets in
                 for n in 0..<g.batch {
@@ -121,52 +123,8 @@ enum DepthwiseConv {
                                 let rowBase = plane + oh &* rowStep
                                 var ow = 0
                                 while ow < width {
-                                    var a0 = b, a1 = b, a2 = b, a3 = b
-                                    switch sharedRows {
-                                    case 3:
-                                        // Stride 1: the four output rows read six input rows, each
-                                        // loaded once per kernel column (18 loads for 36 FMAs, not 36).
-                                        for j in 0..<kernelWidth {
-                                            let p = rowBase + (ow &+ offsets[j])
-                                            let k0 = SIMD8<Float>(repeating: k[j]), k1 = SIMD8<Float>(repeating: k[kernelWidth &+ j])
-                                            let k2 = SIMD8<Float>(repeating: k[2 &* kernelWidth &+ j])
-                                            let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + rowStep), v2 = SIMDAccess.load8(p + 2 &* rowStep)
-                                            let v3 = SIMDAccess.load8(p + 3 &* rowStep), v4 = SIMDAccess.load8(p + 4 &* rowStep), v5 = SIMDAccess.load8(p + 5 &* rowStep)
-                                            a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2)
-                                            a1 = a1.addingProduct(v1, k0).addingProduct(v2, k1).addingProduct(v3, k2)
-                                            a2 = a2.addingProduct(v2, k0).addingProduct(v3, k1).addingProduct(v4, k2)
-                                            a3 = a3.addingProduct(v3, k0).addingProduct(v4, k1).addingProduct(v5, k2)
-                                        }
-                                    case 5:
-                                        // The same with five kernel rows: eight input rows, 40 loads for 100 FMAs.
-                                        for j in 0..<kernelWidth {
-                                            let p = rowBase + (ow &+ offsets[j])
-                                            let k0 = SIMD8<Float>(repeating: k[j]), k1 = SIMD8<Float>(repeating: k[kernelWidth &+ j])
-                                            let k2 = SIMD8<Float>(repeating: k[2 &* kernelWidth &+ j]), k3 = SIMD8<Float>(repeating: k[3 &* kernelWidth &+ j])
-                                            let k4 = SIMD8<Float>(repeating: k[4 &* kernelWidth &+ j])
-                                            let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + rowStep), v2 = SIMDAccess.load8(p + 2 &* rowStep)
-                                            let v3 = SIMDAccess.load8(p + 3 &* rowStep)
-                                            a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2).addingProduct(v3, k3)
-                                            a1 = a1.addingProduct(v1, k0).addingProduct(v2, k1).addingProduct(v3, k2)
-                                            a2 = a2.addingProduct(v2, k0).addingProduct(v3, k1)
-                                            a3 = a3.addingProduct(v3, k0)
-                                            let v4 = SIMDAccess.load8(p + 4 &* rowStep), v5 = SIMDAccess.load8(p + 5 &* rowStep)
-                                            let v6 = SIMDAccess.load8(p + 6 &* rowStep), v7 = SIMDAccess.load8(p + 7 &* rowStep)
-                                            a0 = a0.addingProduct(v4, k4)
-                                            a1 = a1.addingProduct(v4, k3).addingProduct(v5, k4)
-                                            a2 = a2.addingProduct(v4, k2).addingProduct(v5, k3).addingProduct(v6, k4)
-                                            a3 = a3.addingProduct(v4, k1).addingProduct(v5, k2).addingProduct(v6, k3).addingProduct(v7, k4)
-                                        }
-                                    default:
-                                        for t in 0..<taps {
-                                            let p = rowBase + (ow &+ offsets[t])
-                                            let tap = SIMD8<Float>(repeating: k[t])
-                                            a0 = a0.addingProduct(SIMDAccess.load8(p), tap)
-                                            a1 = a1.addingProduct(SIMDAccess.load8(p + rowStep), tap)
-                                            a2 = a2.addingProduct(SIMDAccess.load8(p + 2 &* rowStep), tap)
-                                            a3 = a3.addingProduct(SIMDAccess.load8(p + 3 &* rowStep), tap)
-                                        }
-                                    }
+                                    var (a0, a1, a2, a3) = fourRows(rowPattern, rowBase + ow, offsets: offsets, taps: taps, kernelWidth: kernelWidth,
+                                                                    rowStep: rowStep, phaseWidth: layout.phaseWidth, weights: k, bias: b)
                                     if let clamp { a0 = clamp.apply(a0); a1 = clamp.apply(a1); a2 = clamp.apply(a2); a3 = clamp.apply(a3) }
                                     let rows = min(rowsPerPass, height &- oh), columns = min(8, width &- ow)
                                     let first = y + (oh &* width &+ ow)
