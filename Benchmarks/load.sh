@@ -4,7 +4,7 @@
 # See Benchmarks/README.md.
 #
 #   Benchmarks/load.sh [--seconds 10] [--workers 2] [--cnn-connections 4] [--image FILE]
-#                      [--log-level info] [--binary PATH]
+#                      [--log-level info] [--binary PATH] [--rounds 3]
 #   Benchmarks/load.sh --soak MINUTES      /explain only, RSS sampled every 10 s
 #   Benchmarks/load.sh --hummingbird       also GET / on Benchmarks/hummingbird-hello, side by side
 #
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
-seconds=10 workers=2 cnn_connections=4 soak_minutes="" hummingbird=0 log_level=info
+seconds=10 workers=2 cnn_connections=4 soak_minutes="" hummingbird=0 log_level=info rounds=3
 binary=$REPO/.build/release/gradcam-server
 image=$REPO/Tests/ServiceTests/Fixtures/photos/chelsea.jpg
 while [[ $# -gt 0 ]]; do
@@ -26,10 +26,12 @@ while [[ $# -gt 0 ]]; do
         --binary) binary=$2; shift 2 ;;
         --soak) soak_minutes=$2; shift 2 ;;
         --hummingbird) hummingbird=1; shift ;;
+        --rounds) rounds=$2; shift 2 ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "--rounds needs a whole number >= 1" >&2; exit 2; }
 [[ -x $binary ]] || { echo "$binary not found: swift build -c release --product gradcam-server" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 
@@ -138,26 +140,30 @@ fi
 
 run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
 run_wrk predict 2 "$cnn_connections" "$seconds" "http://$address/predict" "$REPO/Benchmarks/post-image.lua"
-run_wrk explain 2 "$cnn_connections" "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
+# /explain against the engine alone (same binary, same default model, same workers, no HTTP),
+# back to back, `rounds` times: this machine's speed drifts by a fifth within minutes, so a
+# ratio of two runs far apart measures the drift. The server idles during the engine run.
+ratios=()
+for round in $(seq "$rounds"); do
+    run_wrk "explain$round" 2 "$cnn_connections" "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
+    bench_output=$(timeout 120 "$binary" bench --workers "$workers" --iterations 3 --seconds "$seconds" 2>&1)
+    engine_rates[round]=$(awk '/^throughput/ { print $2 }' <<<"$bench_output")
+    ratios+=("$(awk -v e="$(requests_per_second "explain$round")" -v b="${engine_rates[round]}" 'BEGIN { if (b > 0 && e > 0) printf "%.2f", e / b; else print "?" }')")
+done
 peak_kb=$(rss_kb "$server_pid" VmHWM)
 end_kb=$(rss_kb "$server_pid" VmRSS)
 stop_process "$server_pid"; server_pid=""
-
-# Engine-only throughput at the same worker count (same binary, same default model, no HTTP).
-bench_output=$(timeout 120 "$binary" bench --workers "$workers" --iterations 3 --seconds "$seconds" 2>&1)
-engine_rate=$(awk '/^throughput/ { print $2 }' <<<"$bench_output")
 
 echo
 echo "wrk -t2 --latency, ${seconds} s per route (JPEG body: ${image#"$REPO"/}, $(stat -c %s "$image") bytes)"
 echo "route            conn   requests   requests/s        p50        p99   status"
 summarise healthz 64
 summarise predict "$cnn_connections"
-summarise explain "$cnn_connections"
+for round in $(seq "$rounds"); do summarise "explain$round" "$cnn_connections"; done
 echo "server peak RSS (VmHWM) $(mb "$peak_kb"), RSS at the end $(mb "$end_kb")"
-explain_rate=$(requests_per_second explain)
-echo "engine only (gradcam-server bench --workers $workers): ${engine_rate:-?} images/s"
-awk -v e="$explain_rate" -v b="$engine_rate" 'BEGIN { if (b > 0 && e > 0)
-    printf "POST /explain requests/s / engine images/s = %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", e / b }'
+echo "engine only (gradcam-server bench --workers $workers), after each /explain run: ${engine_rates[*]} images/s"
+echo "POST /explain requests/s / engine images/s, by round: ${ratios[*]}"
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", v[int((NR + 1) / 2)] }'
 
 if [[ $hummingbird == 1 ]]; then
     hello=$REPO/Benchmarks/hummingbird-hello
