@@ -89,8 +89,9 @@ struct JSONWriter {
             unitIntervalText.withUnsafeBufferPointer { text in
                 unitIntervalLength.withUnsafeBufferPointer { length in
                     for v in values {
-                        // floor(x + 0.5) is x.rounded() (half away from zero) for x >= 0 here: x
-                        // has at most 38 significant bits, so adding 0.5 is exact; NaN fails the test.
+                        // floor(x + 0.5) is x.rounded() (half away from zero) for x >= 0 here:
+                        // x = v * 10^4 has at most 34 significant bits, so x + 0.5 is exact for
+                        // x >= 2^-16, and below that both give 0. NaN fails the test.
                         let x = Double(v) * 10_000, units = (x + 0.5).rounded(.down)
                         guard x >= 0, units <= 10_000 else { fits = false; return }
                         (base + position).storeBytes(of: text[Int(units)], as: UInt64.self)

@@ -50,8 +50,8 @@ struct ConvTests {
              dilation: (2, 2), pads: (2, 2, 2, 2), groups: 2, batch: 2),
         Case(name: "depthwise 3x1 stride (1,3), no padding", c: 2, h: 10, w: 17, m: 2, kh: 3, kw: 1,
              stride: (1, 3), groups: 2),
-        // Stride 1 with 3 or 5 kernel rows takes the passes that load each input row once:
-        // a part pass of rows at the bottom and a part vector at the right.
+        // 3 or 5 kernel rows at stride 1 (here) or 2 (above) take the passes that load each input
+        // row once: with a part pass of rows at the bottom and a part vector at the right.
         Case(name: "depthwise 3x3 stride 1, 10x13 input, batch 2", c: 3, h: 10, w: 13, m: 3, pads: (1, 1, 1, 1),
              groups: 3, batch: 2),
         Case(name: "depthwise 5x5 stride 1, multiplier 2, 11x21 input", c: 2, h: 11, w: 21, m: 4, kh: 5, kw: 5,
