@@ -13,9 +13,9 @@ one JSON line), so thread pools of one runtime never spin while another is timed
 import argparse
 import importlib.util
 import json
-import statistics
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time

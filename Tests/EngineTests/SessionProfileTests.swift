@@ -17,6 +17,9 @@ struct SessionProfileTests {
         let forward = try session.profileForward()
         #expect(forward.keys.contains { $0.hasPrefix("Conv") } && forward.keys.contains { $0.hasPrefix("Gemm") })
         #expect(forward.values.allSatisfy { $0 >= 0 })
+        // Every step of the plan is timed under its key, and a pass that ran took some time.
+        #expect(Set(forward.keys) == Set(try model.plan(batch: 1).steps.map(PlanBinding.profileKey)))
+        #expect(forward.values.reduce(0, +) > 0)
 
         _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
         #expect(throws: EngineError.classOutOfRange(model.classCount, classCount: model.classCount)) {
@@ -27,5 +30,6 @@ struct SessionProfileTests {
         #expect(backward.keys.contains { $0.hasPrefix("Gemm") } && backward.keys.contains { $0.hasPrefix("GlobalAveragePool") })
         #expect(!backward.keys.contains { $0.hasPrefix("Conv") })
         #expect(backward.values.allSatisfy { $0 >= 0 })
+        #expect(backward.values.reduce(0, +) > 0)
     }
 }

@@ -81,11 +81,10 @@ struct Conv: Operator {
                                       b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: c, ldc: plane)
                         if let clamp { for r in 0..<channels.count { clamp.apply(c + r * plane, count: count) } }
                     }
-                    // A plane too small to share by columns (the 7x7 stages: sgemm on 25 columns runs
-                    // at 80% of its speed on 49, and each thread would read every weight): each
-                    // thread multiplies a band of output channels by all the columns instead.
-                    // Measured 10-20% faster on ResNet's 7x7 stage, no gain at 14x14.
-                    let sharesChannels = plane < 64 * io.parallelism.threads
+                    // A plane too small to share by columns (the 7x7 stages): each thread multiplies
+                    // a band of output channels by all the columns instead. Measured 10-20% faster
+                    // on ResNet's 7x7 stage, no gain at 14x14.
+                    let sharesChannels = io.parallelism.tooFewToShare(columns: plane)
                     if g.isPointwise {  // the input plane is the column matrix
                         if sharesChannels {
                             io.parallelism.forEachPiece(of: rows, granule: 8) { channels, _ in
@@ -133,7 +132,7 @@ struct Conv: Operator {
         // With a clamp, dY is masked where it lies: nothing reads it after this step, and a
         // copy would cost every worker the largest clamped output's size in scratch.
         if let clamp { clamp.maskGradient(io.consumedOutputGradient, output: io.output, count: outputCount) }
-        let dy = io.outputGradient, scratch = io.scratch
+        let dy = io.outputGradient
         if g.isDepthwise {
             io.parallelism.forEachPiece(of: g.inputChannels) { channels, _ in
                 DepthwiseConv.backwardInput(g, channels: channels, outputGradient: dy, weight: weight, inputGradient: dx)
@@ -151,7 +150,7 @@ struct Conv: Operator {
                     // bands of columns, or in bands of rows when the columns are too few to share
                     // (as in forward).
                     func transposedProduct(n: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
-                        if n < 64 * io.parallelism.threads {
+                        if io.parallelism.tooFewToShare(columns: n) {
                             io.parallelism.forEachPiece(of: g.columnRows, granule: 8) { band, _ in
                                 GEMM.multiply(transposeA: true, m: band.count, n: n, k: rows, a: a + band.lowerBound, lda: g.columnRows,
                                               b: b, ldb: plane, beta: beta, c: c + band.lowerBound * ldc, ldc: ldc)
@@ -173,9 +172,9 @@ struct Conv: Operator {
                     for first in stride(from: 0, to: g.outputHeight, by: tileRows) {
                         let outputRows = first..<min(g.outputHeight, first + tileRows)
                         let count = outputRows.count * g.outputWidth
-                        transposedProduct(n: count, b: gradOut + first * g.outputWidth, c: scratch, ldc: count, beta: 0)
+                        transposedProduct(n: count, b: gradOut + first * g.outputWidth, c: io.scratch, ldc: count, beta: 0)
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
-                            Im2Col.unpackAdding(g, channels: channels, outputRows: outputRows, columns: scratch, into: gradIn)
+                            Im2Col.unpackAdding(g, channels: channels, outputRows: outputRows, columns: io.scratch, into: gradIn)
                         }
                     }
                 }

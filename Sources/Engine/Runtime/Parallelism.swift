@@ -22,6 +22,11 @@ public struct Parallelism: Sendable {
         self.team = team
     }
 
+    /// Whether `columns` output columns are too few to share among the threads (under 64 each):
+    /// sgemm on 25 columns runs at 80% of its speed on 49, and every thread would read every
+    /// weight. Convolutions then share output channels (forward) or column rows (backward).
+    func tooFewToShare(columns: Int) -> Bool { columns < 64 * threads }
+
     /// Rows per block when `rows` are cut into blocks of at most `limit` rows for `threads`
     /// threads: the fewest blocks that respect the limit, rounded up to a multiple of `threads`
     /// (but no more blocks than rows), so that the threads finish together. 28 rows in blocks
