@@ -1,4 +1,3 @@
-import TestSupport
 /// SplitMix64 (Steele, Lea and Flood 2014): a small deterministic generator, so every run
 /// fuzzes and samples the same inputs and a failure reproduces.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
