@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "PreprocessTests", dependencies: ["Preprocess", "ImageCodecs"], exclude: ["Fixtures"]),
+        .testTarget(name: "PreprocessTests", dependencies: ["Preprocess", "ImageCodecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX", "TestSupport"], exclude: ["Fixtures"]),

@@ -4,6 +4,12 @@ import ImageCodecs
 /// convolution, horizontal pass then vertical pass, each rounding to 8 bits
 /// (libImaging/Resample.c, ImagingResampleInner). A pass whose size does not change is
 /// skipped, as Pillow skips it.
+///
+/// Both passes run one kernel, `weightedLines`, which sums whole input lines and so vectorises
+/// across the line. The vertical pass reads image rows as its lines. The horizontal pass would
+/// have to gather a pixel's neighbours along the row, so it transposes its window first, runs
+/// the same kernel over columns, and transposes back: two plain copies are cheaper than a
+/// scalar multiply-add per tap and sample.
 enum Resampler {
     /// The window `columns x rows` of `image` resized to `width x height`. Only the window is
     /// computed, so an extreme aspect ratio cannot make a huge intermediate image.
@@ -23,66 +29,116 @@ enum Resampler {
 
     /// input (rows of `image`) -> output (rows.count x taps.first.count)
     private static func horizontalPass(_ image: RGBImage, rows: Range<Int>, taps: ResampleTaps) -> RGBImage {
+        let columns = taps.inputs
         let width = taps.first.count
-        let rowBytes = image.rowBytes
-        var output = [UInt8](repeating: 0, count: rows.count * width * 3)
-        let half = 1 << (ResampleTaps.precisionBits - 1)
-        // Unchecked buffers: every index is bounded by the taps, which stay inside the image.
-        image.pixels.withUnsafeBufferPointer { input in
-        taps.weights.withUnsafeBufferPointer { weights in
-        taps.first.withUnsafeBufferPointer { first in
-        taps.count.withUnsafeBufferPointer { count in
-        output.withUnsafeMutableBufferPointer { output in
-            for (row, y) in rows.enumerated() {
-                var out = row * width * 3
-                for x in 0..<width {
-                    var r = half, g = half, b = half
-                    var w = x * taps.stride
-                    var at = y * rowBytes + first[x] * 3
-                    for _ in 0..<count[x] {
-                        let weight = Int(weights[w])
-                        r += Int(input[at]) * weight
-                        g += Int(input[at + 1]) * weight
-                        b += Int(input[at + 2]) * weight
-                        at += 3
-                        w += 1
-                    }
-                    output[out] = ResampleTaps.clip8(r)
-                    output[out + 1] = ResampleTaps.clip8(g)
-                    output[out + 2] = ResampleTaps.clip8(b)
-                    out += 3
-                }
+        // Column-major: line c holds input column columns.lowerBound + c, one pixel per row.
+        let byColumn = transposed(image, columns: columns, rows: rows)
+        let lineBytes = rows.count * 3
+        var resampled = [UInt8](repeating: 0, count: width * lineBytes)
+        byColumn.pixels.withUnsafeBufferPointer { input in
+            resampled.withUnsafeMutableBufferPointer { output in
+                weightedLines(input, lineBytes: lineBytes, taps: taps, firstLine: columns.lowerBound, into: output)
             }
-        }}}}}
-        return RGBImage(width: width, height: rows.count, pixels: output)
+        }
+        let byRow = RGBImage(width: rows.count, height: width, pixels: resampled)
+        return transposed(byRow, columns: 0..<byRow.width, rows: 0..<byRow.height)
     }
 
     /// input (H x W, whose row 0 is input row `rowOffset`) -> output (taps.first.count x W)
     private static func verticalPass(_ image: RGBImage, taps: ResampleTaps, rowOffset: Int) -> RGBImage {
         let height = taps.first.count
-        let rowBytes = image.rowBytes
-        var output = [UInt8](repeating: 0, count: height * rowBytes)
-        let half = Int32(1 << (ResampleTaps.precisionBits - 1))
-        // 32-bit sums, as Pillow's `int ss0`: exact, since a window's weights sum to 2^22 and
-        // their absolute values to under 2 * 2^22 (bilinear and bicubic), so |sum| < 255 * 2^23
-        // < 2^31; and eight lanes per AVX2 instruction instead of four.
-        var sums = [Int32](repeating: 0, count: rowBytes)
+        var output = [UInt8](repeating: 0, count: height * image.rowBytes)
         image.pixels.withUnsafeBufferPointer { input in
-        taps.weights.withUnsafeBufferPointer { weights in
-        sums.withUnsafeMutableBufferPointer { sums in
-        output.withUnsafeMutableBufferPointer { output in
-            for y in 0..<height {
-                // Row by row, so the inner loop walks memory contiguously.
-                for sample in 0..<rowBytes { sums[sample] = half }
-                for tap in 0..<taps.count[y] {
-                    let weight = weights[y * taps.stride + tap]
-                    let row = (taps.first[y] - rowOffset + tap) * rowBytes
-                    for sample in 0..<rowBytes { sums[sample] &+= Int32(input[row + sample]) &* weight }
-                }
-                let out = y * rowBytes
-                for sample in 0..<rowBytes { output[out + sample] = ResampleTaps.clip8(Int(sums[sample])) }
+            output.withUnsafeMutableBufferPointer { output in
+                weightedLines(input, lineBytes: image.rowBytes, taps: taps, firstLine: rowOffset, into: output)
             }
-        }}}}
+        }
         return RGBImage(width: image.width, height: height, pixels: output)
+    }
+
+    /// Output line j = clip8(half + sum over t of weight[j][t] * input line (first[j] - firstLine + t)),
+    /// byte by byte: `lineBytes` bytes per line, input lines contiguous.
+    ///
+    /// 32-bit sums, as Pillow's `int ss0`: exact, since a window's weights sum to 2^22 and their
+    /// absolute values to under 2 * 2^22 (bilinear and bicubic), so |sum| < 255 * 2^23 < 2^31.
+    /// Sixteen bytes at a time, their sums kept in registers over all taps. A line whose length
+    /// is not a multiple of 16 ends with a group that overlaps the one before: it recomputes
+    /// the same bytes rather than falling back to scalar code.
+    private static func weightedLines(_ input: UnsafeBufferPointer<UInt8>, lineBytes: Int, taps: ResampleTaps,
+                                      firstLine: Int, into output: UnsafeMutableBufferPointer<UInt8>) {
+        guard let source = input.baseAddress, let target = output.baseAddress, lineBytes > 0 else { return }
+        let half = Int32(1 << (ResampleTaps.precisionBits - 1))
+        taps.weights.withUnsafeBufferPointer { weights in
+            for line in 0..<taps.first.count {
+                let lineWeights = weights.baseAddress! + line * taps.stride
+                let firstInput = source + (taps.first[line] - firstLine) * lineBytes
+                let count = taps.count[line]
+                let out = target + line * lineBytes
+                guard lineBytes >= 16 else {
+                    for byte in 0..<lineBytes {
+                        var sum = half
+                        for tap in 0..<count { sum &+= Int32(firstInput[tap * lineBytes + byte]) &* lineWeights[tap] }
+                        out[byte] = ResampleTaps.clip8(Int(sum))
+                    }
+                    continue
+                }
+                var byte = 0
+                while true {
+                    var sums = SIMD16<Int32>(repeating: half)
+                    for tap in 0..<count {
+                        let samples = UnsafeRawPointer(firstInput + tap * lineBytes + byte).loadUnaligned(as: SIMD16<UInt8>.self)
+                        sums &+= SIMD16<Int32>(truncatingIfNeeded: samples) &* SIMD16(repeating: lineWeights[tap])
+                    }
+                    let clipped = clip8(sums &>> Int32(ResampleTaps.precisionBits))
+                    UnsafeMutableRawPointer(out + byte).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: clipped), as: SIMD16<UInt8>.self)
+                    if byte + 16 == lineBytes { break }
+                    byte = min(byte + 16, lineBytes - 16)
+                }
+            }
+        }
+    }
+
+    /// Pillow's clip8 on each lane: clamped to 0...255. Written in shifts and masks because
+    /// `clamped` and `replace(with:where:)` on SIMD16<Int32> compile to calls or lane-by-lane code.
+    @inline(__always)
+    private static func clip8(_ value: SIMD16<Int32>) -> SIMD16<Int32> {
+        let nonNegative = value & ~(value &>> 31)
+        let excess = nonNegative &- 255
+        return nonNegative &- (excess & ~(excess &>> 31))
+    }
+
+    /// The window `columns x rows` of `image`, transposed: pixel (x, y) of the window becomes
+    /// pixel (y, x), so each output row is one input column.
+    ///
+    /// Each pixel moves as one 4-byte load and store. The store's fourth byte lands on the next
+    /// window row's slot of the same output row, which the next pass of the outer loop writes
+    /// afterwards; the load's fourth byte is the next input pixel's or the next row's. The last
+    /// window row has no next row to absorb either, so it moves byte by byte.
+    private static func transposed(_ image: RGBImage, columns: Range<Int>, rows: Range<Int>) -> RGBImage {
+        var output = [UInt8](repeating: 0, count: columns.count * rows.count * 3)
+        let outputRowBytes = rows.count * 3
+        image.pixels.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { output in
+                for (y, row) in rows.enumerated() {
+                    var from = row * image.rowBytes + columns.lowerBound * 3
+                    var to = y * 3
+                    if y + 1 < rows.count {
+                        for _ in columns {
+                            output.storeBytes(of: input.loadUnaligned(fromByteOffset: from, as: UInt32.self),
+                                              toByteOffset: to, as: UInt32.self)
+                            from += 3
+                            to += outputRowBytes
+                        }
+                    } else {
+                        for _ in columns {
+                            for byte in 0..<3 { output[to + byte] = input[from + byte] }
+                            from += 3
+                            to += outputRowBytes
+                        }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: rows.count, height: columns.count, pixels: output)
     }
 }
