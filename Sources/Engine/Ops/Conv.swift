@@ -6,7 +6,8 @@ import Tensor
 /// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) -> output (N, M, OH, OW)
 ///
 /// Four shapes of the same arithmetic, chosen once at compile time:
-/// pointwise (1x1, stride 1) multiplies the input plane directly; depthwise (one input
+/// pointwise (1x1, stride 1) needs no im2col, and forward runs PointwiseProduct (bias and
+/// clamp inside the product; sgemm when grouped); depthwise (one input
 /// channel per group) runs a direct loop, since its GEMM would have k = kh * kw; 3x3 stride 1
 /// runs forward as Winograd F(2x2, 3x3) when the compiler supplies transformed weights;
 /// everything else packs im2col columns, a tile of output rows at a time, for sgemm.
@@ -37,10 +38,11 @@ struct Conv: Operator {
         geometry.isDepthwise ? "depthwise" : geometry.isPointwise ? "pointwise" : winograd != nil ? "winograd" : "im2col"
     }
 
-    /// Forward's columns, padded plane or Winograd block (backward's columns are forward's).
+    /// Forward's columns, packed strips, padded plane or Winograd block (backward's columns are forward's).
     var scratchCount: Int {
         let kernel = geometry.isDepthwise ? DepthwiseConv.scratchCount(geometry)
-            : geometry.isPointwise ? 0 : Im2Col.scratchCount(geometry)
+            : geometry.isPointwise ? PointwiseProduct.scratchCount(k: geometry.inputChannelsPerGroup, columns: geometry.outputPlane)
+            : Im2Col.scratchCount(geometry)
         return max(winograd?.kernel.scratchCount ?? 0, kernel)
     }
 
@@ -61,6 +63,10 @@ struct Conv: Operator {
             return
         }
         let x = io.input(0), y = io.output, plane = g.outputPlane, rows = g.outputChannelsPerGroup
+        if g.isPointwise && g.groups == 1 {
+            pointwiseForward(io)
+            return
+        }
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
@@ -119,6 +125,32 @@ struct Conv: Operator {
                             Im2Col.pack(g, channels: 0..<g.inputChannelsPerGroup, outputRows: outputRows, input: input, columns: columns)
                             produce(0..<rows, columns: columns, ldb: count, first: outputRows.lowerBound * g.outputWidth, count: count)
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A 1x1 convolution without groups: PointwiseProduct per image, the threads sharing
+    /// bands of columns, or panels of output channels when the columns are too few to share.
+    private func pointwiseForward(_ io: StepIO) {
+        let g = geometry, plane = g.outputPlane, panelRows = PointwiseProduct.panelRows
+        let panels = (g.outputChannels + panelRows - 1) / panelRows
+        weight.withUnsafeBufferPointer { w in
+            func multiply(_ n: Int, rows: Range<Int>, columns: Range<Int>, thread: Int) {
+                PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, weight: w.baseAddress!,
+                                          bias: bias, clamp: clamp, x: io.input(0) + n * g.inputChannels * plane, ldx: plane,
+                                          y: io.output + n * g.outputChannels * plane, ldy: plane, scratch: io.scratch(forThread: thread))
+            }
+            for n in 0..<g.batch {
+                if io.parallelism.tooFewToShare(columns: plane) {
+                    io.parallelism.forEachPiece(of: panels) { share, thread in
+                        multiply(n, rows: share.lowerBound * panelRows..<min(g.outputChannels, share.upperBound * panelRows),
+                                 columns: 0..<plane, thread: thread)
+                    }
+                } else {
+                    io.parallelism.forEachPiece(of: plane, granule: PointwiseProduct.stripColumns) { band, thread in
+                        multiply(n, rows: 0..<g.outputChannels, columns: band, thread: thread)
                     }
                 }
             }

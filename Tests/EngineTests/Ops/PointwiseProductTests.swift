@@ -1,0 +1,86 @@
+import Testing
+import TestSupport
+@testable import Engine
+
+/// PointwiseProduct alone, against the product summed in double precision. Its place in Conv
+/// (threads, batches, gradients) is covered by ConvTests and the model fixtures.
+struct PointwiseProductTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let m: Int, k: Int, p: Int
+        var rows: Range<Int>? = nil, columns: Range<Int>? = nil
+        var padding = 0
+        var clamp: FusedClamp? = nil
+        var bias = true
+        var testDescription: String {
+            "M \(m) K \(k) P \(p) rows \(rows ?? 0..<m) columns \(columns ?? 0..<p)\(padding > 0 ? " ld +\(padding)" : "")"
+                + "\(clamp.map { " clamp \($0.lower)...\($0.upper)" } ?? "")\(bias ? "" : " no bias")"
+        }
+    }
+
+    static let relu = FusedClamp(.relu), relu6 = FusedClamp(.clip(min: 0, max: 6))
+
+    static let cases: [Case] = [
+        Case(m: 6, k: 16, p: 16),                                  // one tile
+        Case(m: 1, k: 1, p: 1, bias: false),                       // one dot column, one row
+        Case(m: 7, k: 3, p: 49, clamp: relu),                      // 3 strips + 1 dot column; a 1-row panel
+        Case(m: 13, k: 20, p: 196, clamp: relu6),                  // 12 strips + 4 dot columns
+        Case(m: 5, k: 9, p: 21),                                   // a padded strip (5 columns past 16)
+        Case(m: 12, k: 300, p: 40, clamp: relu),                   // two chunks of k; Y holds partial sums
+        Case(m: 9, k: 600, p: 3, bias: false),                     // three chunks, dot columns only
+        Case(m: 6, k: 8, p: 600),                                  // three blocks of columns
+        Case(m: 20, k: 30, p: 100, rows: 6..<20, columns: 32..<100, padding: 5),  // a thread's share, strided rows
+        Case(m: 20, k: 30, p: 100, rows: 12..<18, columns: 0..<96, clamp: relu6),
+    ]
+
+    @Test(arguments: cases)
+    func productEqualsDoublePrecisionSum(_ c: Case) {
+        var random = SplitMix64(state: UInt64(c.m * 1_000_003 + c.k * 1_009 + c.p))
+        func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float(Double(random.next() % 2001) / 1000 - 1) } }
+        let ldx = c.p + c.padding, ldy = c.p + c.padding
+        let weight = values(c.m * c.k), x = values(c.k * ldx), bias = c.bias ? values(c.m) : nil
+        let sentinel: Float = 1234.5
+        var y = [Float](repeating: sentinel, count: c.m * ldy)
+        let rows = c.rows ?? 0..<c.m, columns = c.columns ?? 0..<c.p
+        var scratch = [Float](repeating: .nan, count: PointwiseProduct.scratchCount(k: c.k, columns: columns.count))
+        weight.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { x in
+                PointwiseProduct.multiply(rows: rows, columns: columns, k: c.k, weight: w.baseAddress!, bias: bias, clamp: c.clamp,
+                                          x: x.baseAddress!, ldx: ldx, y: &y, ldy: ldy, scratch: &scratch)
+            }
+        }
+        var worst = 0.0
+        for r in 0..<c.m {
+            for j in 0..<ldy {
+                let value = y[r * ldy + j]
+                guard rows.contains(r) && columns.contains(j) else {
+                    #expect(value == sentinel, "(\(r), \(j)) is outside the share and was written")
+                    continue
+                }
+                var sum = Double(bias?[r] ?? 0)
+                for i in 0..<c.k { sum += Double(weight[r * c.k + i]) * Double(x[i * ldx + j]) }
+                if let clamp = c.clamp { sum = min(max(sum, Double(clamp.lower)), Double(clamp.upper)) }
+                worst = max(worst, abs(Double(value) - sum))
+            }
+        }
+        // Float sums of k products of values in [-1, 1]: about k * 2^-24 relative error at worst.
+        #expect(worst < 1e-6 * Double(c.k + 1), "largest error \(worst)")
+    }
+
+    /// Through the strip kernel (16 columns) and the dot columns (2), as FusedClamp.clamp.
+    @Test(arguments: [2, 16])
+    func clampLetsNaNThrough(columns: Int) {
+        let weight: [Float] = [1, 1]
+        var x = [Float](repeating: 1, count: 2 * columns)
+        x[0] = .nan; x[2 * columns - 1] = .nan  // column 0 reads NaN at k 0, the last column at k 1
+        var y = [Float](repeating: 0, count: columns)
+        var scratch = [Float](repeating: 0, count: PointwiseProduct.scratchCount(k: 2, columns: columns))
+        weight.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { x in
+                PointwiseProduct.multiply(rows: 0..<1, columns: 0..<columns, k: 2, weight: w.baseAddress!, bias: [0], clamp: FusedClamp(.relu),
+                                          x: x.baseAddress!, ldx: columns, y: &y, ldy: columns, scratch: &scratch)
+            }
+        }
+        #expect(y.first!.isNaN && y.last!.isNaN)
+        #expect(y.dropFirst().dropLast().allSatisfy { $0 == 2 })
+    }
+}
