@@ -18,8 +18,11 @@ enum Im2Col {
 
     /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`: the
     /// column rows of input channels `channels` (each writes its own rows, so threads can share).
-    static func pack(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        forEachColumnRow(g, channels: channels, outputRows: outputRows) { plane, column, inputRow, run in
+    /// `columns` starts at the first column row of input channel `firstChannel`, so that a part
+    /// of the matrix, channels firstChannel..., can be built alone.
+    static func pack(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>, input: UnsafePointer<Float>,
+                     columns: UnsafeMutablePointer<Float>, firstChannel: Int = 0) {
+        forEachColumnRow(g, channels: channels, outputRows: outputRows, firstChannel: firstChannel) { plane, column, inputRow, run in
             let dst = columns + column
             guard let inputRow else {  // the whole row lies in the top or bottom padding
                 dst.update(repeating: 0, count: g.outputWidth)
@@ -52,10 +55,10 @@ enum Im2Col {
     /// Walks the column matrix one output row (oh) at a time: the offset of the input plane,
     /// the offset of the row in the column matrix, the input row it reads (nil inside the
     /// vertical padding) and the run of output columns whose input column is inside the image.
-    private static func forEachColumnRow(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>,
+    private static func forEachColumnRow(_ g: ConvGeometry, channels: Range<Int>, outputRows: Range<Int>, firstChannel: Int = 0,
                                          _ body: (Int, Int, Int?, ConvGeometry.ColumnRun) -> Void) {
         let runs = (0..<g.kernelWidth).map { g.columnRun(kernelColumn: $0) }
-        var row = channels.lowerBound * g.kernelHeight * g.kernelWidth
+        var row = (channels.lowerBound - firstChannel) * g.kernelHeight * g.kernelWidth
         for c in channels {
             for i in 0..<g.kernelHeight {
                 for j in 0..<g.kernelWidth {

@@ -26,12 +26,16 @@ enum PointwiseProduct {
         min(k, chunk) * min(blockColumns, (columns + stripColumns - 1) / stripColumns * stripColumns)
     }
 
-    /// Rows `rows` (whole panels of 6 from row 0, except that the last may stop at M) and
-    /// columns `columns` of Y.
-    static func multiply(rows: Range<Int>, columns: Range<Int>, k: Int, weight: UnsafePointer<Float>, bias: [Float]?,
-                         clamp: FusedClamp?, x: UnsafePointer<Float>, ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int,
+    /// Rows `rows` (panels of 6 from rows.lowerBound, the last may be shorter) and columns
+    /// `columns` of Y, summed over the k in `depth` only (all of 0..<k by default): X holds
+    /// rows depth.lowerBound..<depth.upperBound. The bias enters with k = 0, the clamp after
+    /// k - 1, and Y holds the partial sum in between, so a caller may produce X a part of k at
+    /// a time (im2col does, keeping each part in L2).
+    static func multiply(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>? = nil, k: Int, weight: UnsafePointer<Float>,
+                         bias: [Float]?, clamp: FusedClamp?, x: UnsafePointer<Float>, ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int,
                          scratch: UnsafeMutablePointer<Float>) {
-        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let part = depth ?? 0..<k
+        guard !rows.isEmpty, !columns.isEmpty, !part.isEmpty else { return }
         let lower = clamp?.lower ?? -.infinity, upper = clamp?.upper ?? .infinity
         // Blocks of equal width (whole strips), at most `blockColumns`.
         let blocks = (columns.count + blockColumns - 1) / blockColumns
@@ -45,14 +49,15 @@ enum PointwiseProduct {
             let strips = (blockEnd - block - dotColumns + stripColumns - 1) / stripColumns
             // k in chunks: a panel's chunk of W (6 KB) and a packed strip (16 KB) stay in L1
             // together, the block's packed strips in L2; Y holds the partial sums between chunks.
-            for first in stride(from: 0, to: k, by: chunk) {
-                let depth = first..<min(k, first + chunk)
+            for first in stride(from: part.lowerBound, to: part.upperBound, by: chunk) {
+                let depth = first..<min(part.upperBound, first + chunk)
+                let x = x + (first - part.lowerBound) * ldx
                 // Pack: strip s of the chunk at scratch + s * 16 * depth, row after row of 16
                 // floats, the last strip zero-padded; then each dot column, k contiguous.
                 for s in 0..<strips {
                     let column = block + s * stripColumns, count = min(stripColumns, blockEnd - dotColumns - column)
                     var packed = scratch + s * stripColumns * depth.count
-                    var source = x + first * ldx + column
+                    var source = x + column
                     for _ in depth {
                         if count == stripColumns {
                             SIMDAccess.store8(SIMDAccess.load8(source), packed)
@@ -67,7 +72,7 @@ enum PointwiseProduct {
                 }
                 let dotBase = scratch + strips * stripColumns * depth.count
                 for j in 0..<dotColumns {
-                    let packed = dotBase + j * depth.count, source = x + first * ldx + blockEnd - dotColumns + j
+                    let packed = dotBase + j * depth.count, source = x + blockEnd - dotColumns + j
                     for i in 0..<depth.count { packed[i] = source[i * ldx] }
                 }
                 for top in stride(from: rows.lowerBound, to: rows.upperBound, by: panelRows) {
@@ -94,7 +99,7 @@ enum PointwiseProduct {
     static let blockColumns = 256
 
     /// Depth of one chunk of k.
-    private static let chunk = 256
+    static let chunk = 256
 
     /// Up to six rows of W over one chunk of k, with their bias and the clamp bounds.
     private struct Panel {

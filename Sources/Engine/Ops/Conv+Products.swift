@@ -1,0 +1,88 @@
+extension Conv {
+    /// A 1x1 convolution without groups: PointwiseProduct per image, the threads sharing
+    /// bands of columns, or panels of output channels when the columns are too few to share.
+    func pointwiseForward(_ io: StepIO) {
+        let g = geometry, plane = g.outputPlane, panelRows = PointwiseProduct.panelRows
+        let panels = (g.outputChannels + panelRows - 1) / panelRows
+        weight.withUnsafeBufferPointer { w in
+            func multiply(_ n: Int, rows: Range<Int>, columns: Range<Int>, thread: Int) {
+                PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, weight: w.baseAddress!,
+                                          bias: bias, clamp: clamp, x: io.input(0) + n * g.inputChannels * plane, ldx: plane,
+                                          y: io.output + n * g.outputChannels * plane, ldy: plane, scratch: io.scratch(forThread: thread))
+            }
+            for n in 0..<g.batch {
+                if io.parallelism.tooFewToShare(columns: plane) {
+                    io.parallelism.forEachPiece(of: panels) { share, thread in
+                        multiply(n, rows: share.lowerBound * panelRows..<min(g.outputChannels, share.upperBound * panelRows),
+                                 columns: 0..<plane, thread: thread)
+                    }
+                } else {
+                    io.parallelism.forEachPiece(of: plane, granule: PointwiseProduct.stripColumns) { band, thread in
+                        multiply(n, rows: 0..<g.outputChannels, columns: band, thread: thread)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Everything else without groups: im2col builds the column rows of a few input channels at
+    /// a time (about PointwiseProduct.chunk rows, which stay in L2 while they are used; the
+    /// whole matrix of a 3x3 convolution at 14 x 14 is 1.8 MB) and PointwiseProduct adds their
+    /// product into Y. The threads share tiles of output rows, or bands of output channels when
+    /// the plane is too small to share by columns; each thread then builds the same column rows
+    /// for itself, which costs less than waiting for each other after every part.
+    func im2colForward(_ io: StepIO) {
+        let g = geometry, window = g.kernelHeight * g.kernelWidth, panelRows = PointwiseProduct.panelRows
+        let layout = Im2ColParts(g)
+        weight.withUnsafeBufferPointer { w in
+            func produce(_ n: Int, rows: Range<Int>, outputRows: Range<Int>, thread: Int) {
+                let columns = io.scratch(forThread: thread), count = outputRows.count * g.outputWidth
+                let input = io.input(0) + n * g.inputChannels * g.inputPlane
+                let output = io.output + n * g.outputChannels * g.outputPlane + outputRows.lowerBound * g.outputWidth
+                for first in stride(from: 0, to: g.inputChannels, by: layout.channelsPerPart) {
+                    let channels = first..<min(g.inputChannels, first + layout.channelsPerPart)
+                    Im2Col.pack(g, channels: channels, outputRows: outputRows, input: input, columns: columns, firstChannel: first)
+                    PointwiseProduct.multiply(rows: rows, columns: 0..<count, depth: (first * window)..<(channels.upperBound * window),
+                                              k: g.columnRows, weight: w.baseAddress!, bias: bias, clamp: clamp, x: columns, ldx: count,
+                                              y: output, ldy: g.outputPlane, scratch: columns + layout.partCount)
+                }
+            }
+            for n in 0..<g.batch {
+                if io.parallelism.tooFewToShare(columns: g.outputPlane) {
+                    let tileRows = Im2Col.tileRows(g, threads: 1), panels = (g.outputChannels + panelRows - 1) / panelRows
+                    io.parallelism.forEachPiece(of: panels) { share, thread in
+                        let rows = share.lowerBound * panelRows..<min(g.outputChannels, share.upperBound * panelRows)
+                        for top in stride(from: 0, to: g.outputHeight, by: tileRows) {
+                            produce(n, rows: rows, outputRows: top..<min(g.outputHeight, top + tileRows), thread: thread)
+                        }
+                    }
+                } else {
+                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
+                    io.parallelism.forEachPiece(of: (g.outputHeight + tileRows - 1) / tileRows) { tiles, thread in
+                        for tile in tiles {
+                            produce(n, rows: 0..<g.outputChannels, outputRows: tile * tileRows..<min(g.outputHeight, (tile + 1) * tileRows),
+                                    thread: thread)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How im2colForward cuts the column matrix: the column rows of `channelsPerPart` input
+/// channels at a time, for a tile of output rows, then PointwiseProduct's packed strips.
+struct Im2ColParts {
+    let channelsPerPart: Int
+    /// Floats of one part at the widest tile.
+    let partCount: Int
+    let scratchCount: Int
+
+    init(_ g: ConvGeometry) {
+        let window = g.kernelHeight * g.kernelWidth
+        channelsPerPart = max(1, PointwiseProduct.chunk / window)
+        let widest = Im2Col.tileRows(g, threads: 1) * g.outputWidth
+        partCount = channelsPerPart * window * widest
+        scratchCount = partCount + PointwiseProduct.scratchCount(k: channelsPerPart * window, columns: widest)
+    }
+}
