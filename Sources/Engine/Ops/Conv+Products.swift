@@ -80,7 +80,7 @@ struct Im2ColParts {
 
     init(_ g: ConvGeometry) {
         let window = g.kernelHeight * g.kernelWidth
-        channelsPerPart = max(1, PointwiseProduct.chunk / window)
+        channelsPerPart = min(g.inputChannels, max(1, PointwiseProduct.chunk / window))
         let widest = Im2Col.tileRows(g, threads: 1) * g.outputWidth
         partCount = channelsPerPart * window * widest
         scratchCount = partCount + PointwiseProduct.scratchCount(k: channelsPerPart * window, columns: widest)
