@@ -45,9 +45,18 @@ public enum Preprocessor {
             let sourceChannel = spec.channelOrder == .rgb ? channel : 2 - channel
             // 256 possible inputs: a table gives the same Floats as computing each one.
             let table = (0...255).map { (Float($0) / 255 - spec.mean[channel]) / spec.std[channel] }
-            let offset = channel * plane
-            for pixel in 0..<plane {
-                tensor[offset + pixel] = table[Int(image.pixels[pixel * 3 + sourceChannel])]
+            // Unchecked buffers: every index is a byte (< 256) or a pixel of the image.
+            table.withUnsafeBufferPointer { table in
+                image.pixels.withUnsafeBufferPointer { pixels in
+                    tensor.withUnsafeMutableBufferPointer { tensor in
+                        let output = tensor.baseAddress! + channel * plane
+                        var source = sourceChannel
+                        for pixel in 0..<plane {
+                            output[pixel] = table[Int(pixels[source])]
+                            source &+= 3
+                        }
+                    }
+                }
             }
         }
         return tensor
