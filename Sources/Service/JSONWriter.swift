@@ -94,10 +94,8 @@ struct JSONWriter {
                         // x >= 2^-16, and below that both give 0. NaN fails the test.
                         let x = Double(v) * 10_000, units = (x + 0.5).rounded(.down)
                         guard x >= 0, units <= 10_000 else { fits = false; return }
-                        (base + position).storeBytes(of: text[Int(units)], as: UInt64.self)
+                        (base + position).storeBytes(of: text[Int(units)], as: UInt64.self)  // with its comma
                         position &+= Int(length[Int(units)])
-                        (base + position).storeBytes(of: UInt8(ascii: ","), as: UInt8.self)
-                        position &+= 1
                     }
                 }
             }
@@ -109,13 +107,14 @@ struct JSONWriter {
         return fits ? text : nil
     }
 
-    /// The text of every value 0, 0.0001, ..., 1 at four decimals ("0.0001" is the longest, 6
-    /// bytes), packed little-endian into one UInt64 each, and its length.
+    /// The text of every value 0, 0.0001, ..., 1 at four decimals and the comma after it
+    /// ("0.0001," is the longest, 7 bytes), packed little-endian into one UInt64 each, and its
+    /// length. The array's last comma becomes its "]".
     private static let unitIntervalDecimals = 4
     private static let unitIntervalStrings: [[UInt8]] = (0...10_000).map { units in
         var text = [UInt8]()
         appendFixed(units, decimals: unitIntervalDecimals, scale: 10_000, to: &text)
-        return text
+        return text + [UInt8(ascii: ",")]
     }
     private static let unitIntervalText: [UInt64] = unitIntervalStrings.map { bytes in
         bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
