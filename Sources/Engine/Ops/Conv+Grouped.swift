@@ -26,9 +26,9 @@ extension Conv {
                                       b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: c, ldc: plane)
                         if let clamp { for r in 0..<channels.count { clamp.apply(c + r * plane, count: count) } }
                     }
-                    // A plane too small to share by columns (the 7x7 stages): each thread multiplies
-                    // a band of output channels by all the columns instead. Measured 10-20% faster
-                    // on ResNet's 7x7 stage, no gain at 14x14.
+                    // A plane too small to share by columns (a 7x7 stage): each thread multiplies
+                    // a band of output channels by all the columns instead (10-20% faster on
+                    // ResNet's 7x7 stage when ungrouped convolutions still ran here).
                     let sharesChannels = io.parallelism.tooFewToShare(columns: plane)
                     if g.isPointwise {  // the input plane is the column matrix
                         if sharesChannels {

@@ -3,8 +3,9 @@
 /// Column layout: row r = (c * kh + i) * kw + j, column p = (oh - oh0) * OW + ow for the
 /// tile's output rows oh0..<oh1, so that weight (M/g, C/g*kh*kw) x columns (C/g*kh*kw, T * OW)
 /// is the convolution's output for those rows. Tiles keep the column matrix small (it would be
-/// 7 MB for a ResNet stem at full size) and in cache while sgemm reads it, and they are the
-/// unit that threads share.
+/// 7 MB for a ResNet stem at full size) and in cache while a product reads it, and they are the
+/// unit that threads share. Forward builds a tile's rows a few input channels at a time
+/// (`firstChannel`); backward and grouped convolutions build or read them whole.
 enum Im2Col {
     /// Output rows per tile: tiles of about 256 columns or more (narrower sgemm calls lose
     /// speed) unless the plane is smaller, in a count that is a multiple of `threads`.

@@ -1,4 +1,5 @@
-/// The forward product of a 1x1 convolution, Y = clamp(bias + W X), in place of sgemm.
+/// The forward product of an ungrouped convolution, Y = clamp(bias + W X), in place of sgemm:
+/// X is a 1x1 convolution's input plane, or im2col's column rows for the others.
 ///
 /// weight W (M, K), input X (K, P) with row stride ldx, bias (M) -> output Y (M, P) with row stride ldy
 ///
