@@ -7,6 +7,7 @@ public enum TestClientError: Error {
     case connectFailed(Int32)
     case timedOut
     case closedByPeer
+    case sendFailed(Int32)
     case malformedResponse
 }
 
@@ -51,11 +52,17 @@ public final class TestClient {
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Throws closedByPeer when the server has closed or reset the connection (EPIPE,
+    /// ECONNRESET), sendFailed with the errno otherwise; a signal's interruption is retried.
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw TestClientError.closedByPeer }
+            if sent < 0 && errno == EINTR { continue }
+            guard sent > 0 else {
+                let code = sent < 0 ? errno : 0
+                throw code == EPIPE || code == ECONNRESET ? TestClientError.closedByPeer : TestClientError.sendFailed(code)
+            }
             offset += sent
         }
     }
