@@ -34,6 +34,7 @@ struct Socket: Sendable, Hashable {
             // Restart on the same port while old connections sit in TIME_WAIT.
             try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1)
             try socket.setNonBlocking()
+            try socket.setCloseOnExec()
             guard address.withSockAddr({ bind(fd, $0, $1) }) == 0 else { throw SocketError(.bind) }
             guard listen(fd, Int32(clamping: backlog)) == 0 else { throw SocketError(.listen) }
         } catch {
@@ -73,6 +74,7 @@ struct Socket: Sendable, Hashable {
             let socket = Socket(fd: client)
             do {
                 try socket.setNonBlocking()
+                try socket.setCloseOnExec()
                 try socket.setOption(Platform.tcpProtocol, Platform.tcpNoDelay, 1)
             } catch {
                 socket.close()
@@ -116,6 +118,12 @@ struct Socket: Sendable, Hashable {
     func setNonBlocking() throws(SocketError) {
         let flags = fcntl(fd, F_GETFL, 0)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw SocketError(.fcntl) }
+    }
+
+    /// A process the host application starts must not inherit the listener or a client's
+    /// connection: it would hold the connection open after the server closed it.
+    func setCloseOnExec() throws(SocketError) {
+        guard fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else { throw SocketError(.fcntl) }
     }
 
     func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(SocketError) {
