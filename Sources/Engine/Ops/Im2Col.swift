@@ -34,11 +34,28 @@ enum Im2Col {
             dst.update(repeating: 0, count: run.start)
             if g.strideWidth == 1 {
                 (dst + run.start).update(from: src + run.start, count: run.count)
+            } else if g.strideWidth == 2 {
+                copyEven(src + 2 * run.start, count: run.count, to: dst + run.start)
             } else {
-                for ow in run.start..<end { dst[ow] = src[ow * g.strideWidth] }
+                var from = src + run.start * g.strideWidth
+                for ow in run.start..<end { dst[ow] = from.pointee; from += g.strideWidth }
             }
             (dst + end).update(repeating: 0, count: g.outputWidth - end)
         }
+    }
+
+    /// to[i] = from[2 i] for i in 0..<count: eight at a time from sixteen loaded floats (the
+    /// stride-2 columns of a ResNet stem and its downsampling convolutions), where a scalar
+    /// copy took 45% of im2col's forward time in perf. The vector loop stops while its
+    /// sixteen floats lie inside the ones read, 2 count - 1 of them.
+    @inline(__always)
+    private static func copyEven(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 9 <= count {
+            SIMDAccess.store8(SIMDAccess.load16(from + 2 * i).evenHalf, to + i)
+            i += 8
+        }
+        while i < count { to[i] = from[2 * i]; i += 1 }
     }
 
     /// columns (C/g * kh * kw, T * OW) of output rows `outputRows` -> input gradient (C/g, H, W),

@@ -71,6 +71,9 @@ struct ConvTests {
         Case(name: "pointwise over 300 input channels: two chunks of k, Y holding the partial sums", c: 300, h: 5, w: 5, m: 8,
              kh: 1, kw: 1),
         Case(name: "grouped 1x1: sgemm per group", c: 4, h: 6, w: 7, m: 6, kh: 1, kw: 1, groups: 2),
+        Case(name: "im2col 3x3 stride 2 over 40 columns: 20 outputs a row, copied 8 at a time and then one by one", c: 2, h: 9, w: 40,
+             m: 3, stride: (2, 2), pads: (1, 1, 1, 1)),
+        Case(name: "im2col 3x3 stride 3 over 25 columns", c: 2, h: 7, w: 25, m: 3, stride: (3, 3), pads: (1, 1, 1, 1)),
     ]
 
     /// Convs with a fused ReLU/Clip, whose outputs sit on both sides of the bounds.
