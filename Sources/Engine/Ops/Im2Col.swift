@@ -46,8 +46,9 @@ enum Im2Col {
 
     /// to[i] = from[2 i] for i in 0..<count: eight at a time from sixteen loaded floats (the
     /// stride-2 columns of a ResNet stem and its downsampling convolutions), where a scalar
-    /// copy took 45% of im2col's forward time in perf. The vector loop stops while its
-    /// sixteen floats lie inside the ones read, 2 count - 1 of them.
+    /// copy took 45% of im2col's forward time in perf. The vector loop runs only while its
+    /// sixteen-float load stays within the 2 count - 1 floats the copy reads: the input may end
+    /// right after the last one.
     @inline(__always)
     private static func copyEven(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<Float>) {
         var i = 0
