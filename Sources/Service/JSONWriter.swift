@@ -111,15 +111,18 @@ struct JSONWriter {
     /// ("0.0001," is the longest, 7 bytes), packed little-endian into one UInt64 each, and its
     /// length. The array's last comma becomes its "]".
     private static let unitIntervalDecimals = 4
-    private static let unitIntervalStrings: [[UInt8]] = (0...10_000).map { units in
-        var text = [UInt8]()
-        appendFixed(units, decimals: unitIntervalDecimals, scale: 10_000, to: &text)
-        return text + [UInt8(ascii: ",")]
-    }
-    private static let unitIntervalText: [UInt64] = unitIntervalStrings.map { bytes in
-        bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-    }
-    private static let unitIntervalLength: [UInt8] = unitIntervalStrings.map { UInt8($0.count) }
+    private static let (unitIntervalText, unitIntervalLength): ([UInt64], [UInt8]) = {
+        // The 10,001 texts themselves are only needed while the two tables are built.
+        var text = [UInt64](), length = [UInt8]()
+        for units in 0...10_000 {
+            var bytes = [UInt8]()
+            appendFixed(units, decimals: unitIntervalDecimals, scale: 10_000, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            text.append(bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+            length.append(UInt8(bytes.count))
+        }
+        return (text, length)
+    }()
 
     /// The decimal digits of `value` >= 0, left-padded with zeros to `width`, most significant first.
     private static func appendDigits(_ value: Int, width: Int = 1, to bytes: inout [UInt8]) {

@@ -2,8 +2,7 @@ extension Conv {
     /// A 1x1 convolution without groups: PointwiseProduct per image, the threads sharing
     /// bands of columns, or panels of output channels when the columns are too few to share.
     func pointwiseForward(_ io: StepIO) {
-        let g = geometry, plane = g.outputPlane, panelRows = PointwiseProduct.panelRows
-        let panels = (g.outputChannels + panelRows - 1) / panelRows
+        let g = geometry, plane = g.outputPlane
         weight.withUnsafeBufferPointer { w in
             func multiply(_ n: Int, rows: Range<Int>, columns: Range<Int>, thread: Int) {
                 PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, weight: w.baseAddress!,
@@ -12,9 +11,8 @@ extension Conv {
             }
             for n in 0..<g.batch {
                 if io.parallelism.tooFewToShare(columns: plane) {
-                    io.parallelism.forEachPiece(of: panels) { share, thread in
-                        multiply(n, rows: share.lowerBound * panelRows..<min(g.outputChannels, share.upperBound * panelRows),
-                                 columns: 0..<plane, thread: thread)
+                    io.parallelism.forEachPiece(of: g.outputChannels, granule: PointwiseProduct.panelRows) { rows, thread in
+                        multiply(n, rows: rows, columns: 0..<plane, thread: thread)
                     }
                 } else {
                     io.parallelism.forEachPiece(of: plane, granule: PointwiseProduct.stripColumns) { band, thread in
@@ -32,7 +30,7 @@ extension Conv {
     /// the plane is too small to share by columns; each thread then builds the same column rows
     /// for itself, which costs less than waiting for each other after every part.
     func im2colForward(_ io: StepIO) {
-        let g = geometry, window = g.kernelHeight * g.kernelWidth, panelRows = PointwiseProduct.panelRows
+        let g = geometry, window = g.kernelHeight * g.kernelWidth
         let layout = Im2ColParts(g)
         weight.withUnsafeBufferPointer { w in
             func produce(_ n: Int, rows: Range<Int>, outputRows: Range<Int>, thread: Int) {
@@ -49,9 +47,8 @@ extension Conv {
             }
             for n in 0..<g.batch {
                 if io.parallelism.tooFewToShare(columns: g.outputPlane) {
-                    let tileRows = Im2Col.tileRows(g, threads: 1), panels = (g.outputChannels + panelRows - 1) / panelRows
-                    io.parallelism.forEachPiece(of: panels) { share, thread in
-                        let rows = share.lowerBound * panelRows..<min(g.outputChannels, share.upperBound * panelRows)
+                    let tileRows = Im2Col.tileRows(g, threads: 1)
+                    io.parallelism.forEachPiece(of: g.outputChannels, granule: PointwiseProduct.panelRows) { rows, thread in
                         for top in stride(from: 0, to: g.outputHeight, by: tileRows) {
                             produce(n, rows: rows, outputRows: top..<min(g.outputHeight, top + tileRows), thread: thread)
                         }

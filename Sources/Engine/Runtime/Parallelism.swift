@@ -23,8 +23,9 @@ public struct Parallelism: Sendable {
     }
 
     /// Whether `columns` output columns are too few to share among the threads (under 64 each):
-    /// sgemm on 25 columns runs at 80% of its speed on 49, and every thread would read every
-    /// weight. Convolutions then share output channels (forward) or column rows (backward).
+    /// a narrow product runs slower (sgemm on 25 columns ran at 80% of its speed on 49), and
+    /// every thread would read every weight. Convolutions then share output channels (forward)
+    /// or column rows (backward).
     func tooFewToShare(columns: Int) -> Bool { columns < 64 * threads }
 
     /// Rows per block when `rows` are cut into blocks of at most `limit` rows for `threads`
