@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CAM", "ONNX", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "CAMTests", dependencies: ["CAM"]),
+        .testTarget(name: "CAMTests", dependencies: ["CAM", "TestSupport"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Engine", "CAM", "HTTP1", "HTTPServer", "ImageCodecs", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

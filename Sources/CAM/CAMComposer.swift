@@ -1,16 +1,25 @@
 /// The one place that turns channel weights into a map, for every CAM method.
 public enum CAMComposer {
     /// L^c = ReLU(sum_k w_k A^k) at the layer's resolution (Grad-CAM, Eq. 2), not normalised.
+    /// Channels are added in order, each over the whole map, so every position sums in the same
+    /// order as a plain loop; the inner loop runs over positions, which the compiler vectorises.
     public static func rawMap(_ maps: FeatureMaps, weights: [Float]) -> Heatmap {
         let z = maps.positions
         var sum = [Float](repeating: 0, count: z)
-        let a = maps.activations, start = a.startIndex
-        for k in 0..<min(maps.channels, weights.count) where weights[k] != 0 {
-            let w = weights[k], base = start + k * z
-            for i in 0..<z { sum[i] += w * a[base + i] }
+        guard z > 0 else { return Heatmap(width: maps.width, height: maps.height, values: sum) }
+        sum.withUnsafeMutableBufferPointer { sum in
+            maps.activations.withUnsafeBufferPointer { a in
+                let channels = min(maps.channels, weights.count)
+                precondition(a.count >= channels * z, "\(a.count) activations for \(channels) maps of \(z)")
+                for k in 0..<channels where weights[k] != 0 {
+                    let w = weights[k], plane = a.baseAddress! + k * z
+                    for i in 0..<z { sum[i] += w * plane[i] }
+                }
+                // ReLU keeps the features with a positive influence on the class (Sec. 3).
+                for i in 0..<z { sum[i] = max(sum[i], 0) }
+            }
         }
-        // ReLU keeps the features with a positive influence on the class (Sec. 3).
-        return Heatmap(width: maps.width, height: maps.height, values: sum.map { max($0, 0) })
+        return Heatmap(width: maps.width, height: maps.height, values: sum)
     }
 
     /// The map a person looks at: scaled to [0, 1], resized to the input, and scaled again,

@@ -9,13 +9,7 @@ public struct GradCAM: CAMMethod {
 
     public func channelWeights(for maps: FeatureMaps, classIndex: Int) throws(CAMError) -> [Float] {
         guard let gradients = maps.gradients else { throw .missingGradients(method: name) }
-        let z = maps.positions
-        let start = gradients.startIndex
-        return (0..<maps.channels).map { k in
-            var sum: Float = 0
-            for i in 0..<z { sum += gradients[start + k * z + i] }
-            return sum / Float(z)
-        }
+        return gradients.withUnsafeBufferPointer { ChannelSums.means(of: $0, channels: maps.channels, positions: maps.positions) }
     }
 }
 
