@@ -110,6 +110,28 @@ struct OperatorGradientTests {
         }
     }
 
+    /// Grad-CAM's dY at the classifier is one-hot per row, which backward turns into rows of
+    /// op(B)^T instead of a dense product: dA must equal alpha * dY * op(B)^T for every
+    /// transposition, with one or more non-zero entries per row, and with none at all.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func gemmBackwardFromAOneHotGradientMatchesADirectProduct(_ t: (Bool, Bool)) {
+        let (m, n, k) = (2, 40, 7)
+        let op = MatrixProduct(m: m, n: n, k: k, transposeA: t.0, transposeB: t.1, alpha: 0.5)
+        let a = randomValues(m * k, seed: 40), b = randomValues(k * n, seed: 41)
+        for entries in [[(0, 3), (1, 17)], [(0, 3), (0, 39), (1, 0)], []] {
+            var dy = [Float](repeating: 0, count: m * n)
+            for (i, j) in entries { dy[i * n + j] = Float(j + 1) / 8 - 2 }
+            let da = GradientCheck(op, inputs: [a, b], outputCount: m * n).inputGradients(outputGradient: dy)[0]
+            var worst = 0.0
+            for i in 0..<m { for p in 0..<k {
+                var sum = 0.0
+                for j in 0..<n { sum += Double(dy[i * n + j]) * Double(t.1 ? b[j * k + p] : b[p * n + j]) }
+                worst = max(worst, abs(Double(da[t.0 ? p * m + i : i * k + p]) - 0.5 * sum))
+            } }
+            #expect(worst < 1e-6, "entries \(entries): worst \(worst)")
+        }
+    }
+
     @Test func batchedMatMulBackwardMatchesFiniteDifferences() {
         let op = MatrixProduct(m: 2, n: 3, k: 4, batchCount: 2, strideB: 12)
         let result = GradientCheck(op, inputs: [randomValues(16, seed: 23), randomValues(24, seed: 24)], outputCount: 12).worstError()
