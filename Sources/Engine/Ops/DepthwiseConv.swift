@@ -52,7 +52,7 @@ enum DepthwiseConv {
                 let source = x + ih * g.inputWidth
                 let row = plane + (ih + g.padTop) * phaseWidth
                 if phases == 1 {
-                    (row + g.padLeft).update(from: source, count: g.inputWidth)
+                    copyRow(source, count: g.inputWidth, to: row + g.padLeft)
                     continue
                 }
                 if phases == 2 {
@@ -69,6 +69,22 @@ enum DepthwiseConv {
                 }
             }
         }
+    }
+
+    /// A row of a few floats (7 to 112 here): eight at a time, the last eight overlapping the
+    /// ones before, inline; memmove's call and size dispatch cost more than such a copy.
+    @inline(__always)
+    private static func copyRow(_ source: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Float>) {
+        guard count >= 8 else {
+            for i in 0..<count { destination[i] = source[i] }
+            return
+        }
+        var i = 0
+        while i &+ 8 < count {
+            SIMDAccess.store8(SIMDAccess.load8(source + i), destination + i)
+            i &+= 8
+        }
+        SIMDAccess.store8(SIMDAccess.load8(source + count - 8), destination + count - 8)
     }
 
     /// Stride 2, the common case: sixteen input columns split into their even and odd halves
@@ -121,21 +137,28 @@ enum DepthwiseConv {
                             var oh = 0
                             while oh < height {
                                 let rowBase = plane + oh &* rowStep
+                                let rows = min(rowsPerPass, height &- oh)
                                 var ow = 0
                                 while ow < width {
-                                    var (a0, a1, a2, a3) = fourRows(rowPattern, rowBase + ow, offsets: offsets, taps: taps, kernelWidth: kernelWidth,
+                                    // Rows of 8 or more columns: a last part vector moves left to
+                                    // end at the last column, recomputing a few columns already
+                                    // stored (the same values), so every store is whole.
+                                    let at = width >= 8 ? min(ow, width &- 8) : ow
+                                    var (a0, a1, a2, a3) = fourRows(rowPattern, rowBase + at, offsets: offsets, taps: taps, kernelWidth: kernelWidth,
                                                                     rowStep: rowStep, phaseWidth: layout.phaseWidth, weights: k, bias: b)
                                     if let clamp { a0 = clamp.apply(a0); a1 = clamp.apply(a1); a2 = clamp.apply(a2); a3 = clamp.apply(a3) }
-                                    let rows = min(rowsPerPass, height &- oh), columns = min(8, width &- ow)
-                                    let first = y + (oh &* width &+ ow)
-                                    if columns == 8 {
+                                    let first = y + (oh &* width &+ at)
+                                    if width >= 8 || oh &+ rowsPerPass < height {
+                                        // Narrower rows (7 x 7 planes) spill their extra lanes into
+                                        // the next row, which a later store overwrites: rows are
+                                        // stored top to bottom. Only the plane's last row may not.
                                         SIMDAccess.store8(a0, first)
                                         if rows > 1 { SIMDAccess.store8(a1, first + width) }
                                         if rows > 2 { SIMDAccess.store8(a2, first + 2 &* width) }
                                         if rows > 3 { SIMDAccess.store8(a3, first + 3 &* width) }
                                     } else {
                                         SIMDAccess.store8(a0, staging); SIMDAccess.store8(a1, staging + 8); SIMDAccess.store8(a2, staging + 16); SIMDAccess.store8(a3, staging + 24)
-                                        for r in 0..<rows { (first + r &* width).update(from: staging + 8 &* r, count: columns) }
+                                        for r in 0..<rows { SIMDAccess.store(SIMDAccess.load8(staging + 8 &* r), first + r &* width, count: r == rows &- 1 ? width : 8) }
                                     }
                                     ow &+= 8
                                 }

@@ -56,6 +56,15 @@ struct ConvTests {
              groups: 3, batch: 2),
         Case(name: "depthwise 5x5 stride 1, multiplier 2, 11x21 input", c: 2, h: 11, w: 21, m: 4, kh: 5, kw: 5,
              pads: (2, 2, 2, 2), groups: 2),
+        // Planes narrower than a vector store whole vectors into the next row, except the
+        // plane's last row; wider planes end with a vector moved left to the last column.
+        Case(name: "depthwise 5x5 stride 1 on a 7x7 plane: rows of 7 spill into the next row", c: 3, h: 7, w: 7, m: 3, kh: 5, kw: 5,
+             pads: (2, 2, 2, 2), groups: 3, batch: 2),
+        Case(name: "depthwise 3x3 stride 2, 14x14 to 7x7, with multiplier 2", c: 2, h: 14, w: 14, m: 4, stride: (2, 2),
+             pads: (0, 0, 1, 1), groups: 2),
+        Case(name: "depthwise 3x3 stride 1 on 14 columns: the second vector starts at column 6", c: 2, h: 5, w: 14, m: 2,
+             pads: (1, 1, 1, 1), groups: 2),
+        Case(name: "depthwise 3x3 stride 1 on exactly 8 columns", c: 2, h: 9, w: 8, m: 2, pads: (1, 1, 1, 1), groups: 2),
         Case(name: "im2col over 20 rows of 40 columns: several tiles of output rows", c: 2, h: 20, w: 40, m: 3,
              pads: (1, 1, 1, 1)),
         Case(name: "im2col 7x7 plane, 20 output channels: threads share the channels, not the columns", c: 3, h: 7, w: 7, m: 20,
@@ -117,6 +126,31 @@ struct ConvTests {
         } } } }
         // Float sums of C/g * kh * kw products: the rounding grows with their number.
         #expect(worst < max(1e-5, 1e-7 * Double(g.columnRows)))
+    }
+
+    /// Threads share a depthwise layer by channels, so a share must write its own output planes
+    /// and nothing else: a plane narrower than a vector spills whole vectors into its next row,
+    /// but its last row must not spill into the next plane.
+    @Test(arguments: [(7, 7, 5), (5, 6, 3), (14, 14, 3)])
+    func depthwiseForwardWritesOnlyTheChannelsItIsGiven(_ shape: (Int, Int, Int)) {
+        let (h, w, kernel) = shape
+        let g = Case(name: "", c: 3, h: h, w: w, m: 3, kh: kernel, kw: kernel, pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2),
+                     groups: 3).geometry
+        let layout = DepthwiseConv.PaddedPlane(g)
+        let x = randomValues(g.inputChannels * g.inputPlane, seed: 6), weight = randomValues(g.outputChannels * g.columnRows, seed: 7)
+        var y = [Float](repeating: -1000, count: g.outputChannels * g.outputPlane + 8)
+        var scratch = [Float](repeating: 0, count: DepthwiseConv.scratchCount(g))
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    DepthwiseConv.forward(g, layout: layout, channels: 1..<2, input: x.baseAddress!, weight: weight, bias: nil, clamp: nil,
+                                          output: y.baseAddress!, scratch: scratch.baseAddress!)
+                }
+            }
+        }
+        let plane = g.outputPlane
+        #expect(y[0..<plane].allSatisfy { $0 == -1000 } && y[(2 * plane)...].allSatisfy { $0 == -1000 })
+        #expect(!y[plane..<(2 * plane)].contains(-1000))
     }
 
     @Test(arguments: cases, [1, 2])
