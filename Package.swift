@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // One header: a cache prefetch hint for the engine's kernels (no library to link).
+        .systemLibrary(name: "CPrefetch"),
 
         // Pure HTTP/1.1: bytes in, request or error out. No I/O.
         .target(name: "HTTP1"),
@@ -51,7 +53,7 @@ let package = Package(
         // Reads ONNX files into plain structs; runs nothing.
         .target(name: "ONNX"),
         // Compiled graph, operators (forward + backward), workspaces.
-        .target(name: "Engine", dependencies: ["Tensor", "ONNX"], swiftSettings: kernelSettings),
+        .target(name: "Engine", dependencies: ["Tensor", "ONNX", "CPrefetch"], swiftSettings: kernelSettings),
         // CAM methods (channel weights) and the one composer.
         .target(name: "CAM", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Config, worker pool, routes, responses, error mapping.
