@@ -132,11 +132,12 @@ enum PointwiseProduct {
         /// Y[r, 0..<columns] for the panel's rows, from 16 columns of X (columns <= 16).
         ///
         /// With `prefetchAhead` (floats from each row of W to the same k of another panel), every
-        /// 16 k also asks for that panel's next cache line of each row. Where X and Y are small
-        /// (7 x 7 and 14 x 14 planes) the time goes to waiting for W, which comes from memory
-        /// once per pass: six rows of a few hundred floats each are too short for the hardware
-        /// prefetcher to catch up on. Alternating per pass in one process (`bench`, before and
-        /// after): EfficientNet-Lite0 0.95, MobileNetV2 0.96-0.97, ResNet-50 0.98 of the time.
+        /// 16 k also asks for that panel's next cache line of each row. Where a panel serves few
+        /// columns (7 x 7 and 14 x 14 planes), part of the time goes to waiting for W, which
+        /// comes from memory once per pass in runs of a few hundred floats per row, too short for
+        /// the hardware prefetcher to catch up on. Alternating per pass in one process (`bench`,
+        /// before and after): EfficientNet-Lite0 0.95, MobileNetV2 0.96-0.97, ResNet-50 0.98 of
+        /// the time.
         @inline(__always)
         func tile(x: UnsafePointer<Float>, ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int, columns: Int, prefetchAhead: Int = 0) {
             var (c00, c01) = start(bias.0, y, 0, columns), (c10, c11) = start(bias.1, y + ldy, 1, columns)
