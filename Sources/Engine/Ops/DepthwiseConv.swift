@@ -105,8 +105,8 @@ enum DepthwiseConv {
         }
     }
 
-    /// The padded plane, plus one vector to stage a partial last vector of output.
-    static func scratchCount(_ g: ConvGeometry) -> Int { PaddedPlane(g).count + 8 * rowsPerPass }
+    /// The padded plane.
+    static func scratchCount(_ g: ConvGeometry) -> Int { PaddedPlane(g).count }
 
     /// Each input plane is copied once into its padded phases; then each pass builds four
     /// output rows eight columns at a time in registers, one FMA per tap and row.
@@ -115,7 +115,6 @@ enum DepthwiseConv {
                         clamp: FusedClamp?, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let multiplier = g.outputChannelsPerGroup
         let plane = scratch
-        let staging = scratch + layout.count
         plane.update(repeating: 0, count: layout.count)
         let rowStep = g.strideHeight &* layout.phaseWidth
         let width = g.outputWidth, height = g.outputHeight, taps = layout.tapOffsets.count
@@ -148,17 +147,21 @@ enum DepthwiseConv {
                                                                     rowStep: rowStep, phaseWidth: layout.phaseWidth, weights: k, bias: b)
                                     if let clamp { a0 = clamp.apply(a0); a1 = clamp.apply(a1); a2 = clamp.apply(a2); a3 = clamp.apply(a3) }
                                     let first = y + (oh &* width &+ at)
-                                    if width >= 8 || oh &+ rowsPerPass < height {
-                                        // Narrower rows (7 x 7 planes) spill their extra lanes into
-                                        // the next row, which a later store overwrites: rows are
-                                        // stored top to bottom. Only the plane's last row may not.
+                                    if width >= 8 {
                                         SIMDAccess.store8(a0, first)
                                         if rows > 1 { SIMDAccess.store8(a1, first + width) }
                                         if rows > 2 { SIMDAccess.store8(a2, first + 2 &* width) }
                                         if rows > 3 { SIMDAccess.store8(a3, first + 3 &* width) }
                                     } else {
-                                        SIMDAccess.store8(a0, staging); SIMDAccess.store8(a1, staging + 8); SIMDAccess.store8(a2, staging + 16); SIMDAccess.store8(a3, staging + 24)
-                                        for r in 0..<rows { SIMDAccess.store(SIMDAccess.load8(staging + 8 &* r), first + r &* width, count: r == rows &- 1 ? width : 8) }
+                                        // Narrower rows (7 x 7 planes) store whole vectors, spilling
+                                        // into the rows after them, which later stores overwrite
+                                        // (rows are stored top to bottom); only the lanes that
+                                        // would pass the plane's end are cut.
+                                        let left = (height &- oh) &* width
+                                        SIMDAccess.store(a0, first, count: min(8, left))
+                                        if rows > 1 { SIMDAccess.store(a1, first + width, count: min(8, left &- width)) }
+                                        if rows > 2 { SIMDAccess.store(a2, first + 2 &* width, count: min(8, left &- 2 &* width)) }
+                                        if rows > 3 { SIMDAccess.store(a3, first + 3 &* width, count: min(8, left &- 3 &* width)) }
                                     }
                                     ow &+= 8
                                 }
