@@ -27,16 +27,56 @@ struct Pool: Operator {
 
     func forward(_ io: StepIO) {
         let g = geometry, x = io.input(0), y = io.output
+        let vectorColumns = kind == .max ? Pool.vectorColumns(g) : 0..<0
         io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
             for plane in planes {
                 let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
                 for (oh, r) in rows.enumerated() {
-                    for (ow, c) in columns.enumerated() {
-                        dst[oh * g.outputWidth + ow] = kind == .max
+                    let out = dst + oh * g.outputWidth
+                    if !vectorColumns.isEmpty { maxOfThreeColumnsStride2(src, r, columns: vectorColumns, into: out) }
+                    for (ow, c) in columns.enumerated() where !vectorColumns.contains(ow) {
+                        out[ow] = kind == .max
                             ? fold(src, r, c, -Float.infinity, Swift.max) : fold(src, r, c, 0, +) / Float(divisor(r, c))
                     }
                 }
             }
+        }
+    }
+
+    /// The output columns that the 3-wide, stride-2 max pool (ResNet's stem: 3x3, stride 2, pad 1)
+    /// computes eight at a time: whole groups of eight whose windows, and the sixteen floats
+    /// past each group's first, lie inside the row. Empty for other pools.
+    private static func vectorColumns(_ g: ConvGeometry) -> Range<Int> {
+        guard g.kernelWidth == 3, g.strideWidth == 2, g.dilationWidth == 1, g.dilationHeight == 1 else { return 0..<0 }
+        // Output ow reads input columns 2ow - padLeft ... + 2; a group from ow reads 18 floats,
+        // up to column 2ow - padLeft + 17.
+        let first = (g.padLeft + 1) / 2, lastStart = (g.inputWidth - 18 + g.padLeft) / 2
+        guard g.inputWidth - 18 + g.padLeft >= 0, lastStart >= first else { return 0..<0 }
+        let groups = min((lastStart - first) / 8 + 1, (g.outputWidth - first) / 8)
+        return first..<(first + max(0, groups) * 8)
+    }
+
+    /// out[ow] = max over the window rows of x[2ow - padLeft ... + 2], eight outputs at a time:
+    /// a 16-float load splits into the left and centre taps (even and odd lanes), another two
+    /// floats on into the right ones. Each step keeps the larger as `Swift.max` does (a NaN
+    /// never replaces), so the outputs equal `fold`'s.
+    @inline(__always)
+    private func maxOfThreeColumnsStride2(_ src: UnsafePointer<Float>, _ r: Span, columns: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        var ow = columns.lowerBound
+        while ow < columns.upperBound {
+            var best = SIMD8<Float>(repeating: -.infinity)
+            var ih = r.first
+            while ih <= r.last {
+                let line = src + ih * geometry.inputWidth + 2 * ow - geometry.padLeft
+                let window = SIMDAccess.load16(line), right = SIMDAccess.load16(line + 2).evenHalf
+                let left = window.evenHalf, centre = window.oddHalf
+                best.replace(with: left, where: left .>= best)
+                best.replace(with: centre, where: centre .>= best)
+                best.replace(with: right, where: right .>= best)
+                ih += r.step
+            }
+            SIMDAccess.store8(best, out + ow)
+            ow += 8
         }
     }
 
