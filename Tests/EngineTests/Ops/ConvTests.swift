@@ -56,8 +56,8 @@ struct ConvTests {
              groups: 3, batch: 2),
         Case(name: "depthwise 5x5 stride 1, multiplier 2, 11x21 input", c: 2, h: 11, w: 21, m: 4, kh: 5, kw: 5,
              pads: (2, 2, 2, 2), groups: 2),
-        // Planes narrower than a vector store whole vectors into the next row, except the
-        // plane's last row; wider planes end with a vector moved left to the last column.
+        // Planes narrower than a vector store whole vectors into the rows after them, cut where
+        // the plane ends; wider planes end with a vector moved left to the last column.
         Case(name: "depthwise 5x5 stride 1 on a 7x7 plane: rows of 7 spill into the next row", c: 3, h: 7, w: 7, m: 3, kh: 5, kw: 5,
              pads: (2, 2, 2, 2), groups: 3, batch: 2),
         Case(name: "depthwise 3x3 stride 2, 14x14 to 7x7, with multiplier 2", c: 2, h: 14, w: 14, m: 4, stride: (2, 2),
