@@ -13,6 +13,8 @@ struct Pool: Operator {
     let geometry: ConvGeometry
     /// Each output row's and column's window span, fixed by the geometry and computed once.
     private let rows: [Span], columns: [Span]
+    /// The output columns a max pool computes eight at a time (`vectorColumns(_:)`), also fixed.
+    private let vectorColumns: Range<Int>
 
     /// `padEndHeight`, `padEndWidth`: bottom and right pads, where the divisor of a
     /// count_include_pad window stops.
@@ -23,11 +25,11 @@ struct Pool: Operator {
                           dilation: g.dilationHeight, padBegin: g.padTop, padEnd: padEndHeight)
         columns = Pool.spans(outputs: g.outputWidth, input: g.inputWidth, kernel: g.kernelWidth, stride: g.strideWidth,
                              dilation: g.dilationWidth, padBegin: g.padLeft, padEnd: padEndWidth)
+        vectorColumns = kind == .max ? Pool.vectorColumns(g) : 0..<0
     }
 
     func forward(_ io: StepIO) {
         let g = geometry, x = io.input(0), y = io.output
-        let vectorColumns = kind == .max ? Pool.vectorColumns(g) : 0..<0
         io.parallelism.forEachPiece(of: g.batch * g.inputChannels) { planes, _ in
             for plane in planes {
                 let src = x + plane * g.inputPlane, dst = y + plane * g.outputPlane
