@@ -6,8 +6,11 @@ Same ONNX file, same thread count, batch 1, 3x224x224 input uniform in [-1, 1] f
 whatever the values). Run through Benchmarks/compare.sh, which unsets OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE for this command only.
 
-Each runtime is measured in its own process (`compare.py measure-ort|measure-torch ...`, printing
-one JSON line), so thread pools of one runtime never spin while another is timed.
+Our engine and onnxruntime run in turn, in bursts of a fraction of a second, from two processes
+kept alive (`gradcam-server bench --bursts`, `compare.py serve-ort ...`): this machine's speed
+changes within seconds, and each pair of bursts meets the same machine. Only one of them runs at
+a time, and a pause after each burst lets the other's spinning threads sleep. PyTorch is measured
+afterwards in its own process (`compare.py measure-torch ...`, printing one JSON line).
 """
 
 import argparse
@@ -18,6 +21,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,9 +112,12 @@ def timed(fn, iterations: int, warmup: int = 3) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
-# Measurement subprocesses: each prints one JSON line
+# Measurement subprocesses: onnxruntime answers bursts on stdin; PyTorch prints one JSON line
 
-def measure_ort(onnx_path: str, threads: int, iterations: int) -> dict:
+def serve_ort_bursts(onnx_path: str, threads: int) -> None:
+    """onnxruntime's side of the paired bursts, the protocol of `gradcam-server bench --bursts`:
+    prints `ready`, then answers each line N with 3 untimed runs and N timed ones, as one JSON
+    list of ms per run."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -118,8 +125,19 @@ def measure_ort(onnx_path: str, threads: int, iterations: int) -> dict:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
     feed = {session.get_inputs()[0].name: sample_input()}
-    result = timed(lambda: session.run(None, feed), iterations)
-    return {"forward": result, "provider": session.get_providers()[0], "version": ort.__version__}
+    print(json.dumps({"ready": True, "version": ort.__version__, "provider": session.get_providers()[0]}), flush=True)
+    for line in sys.stdin:
+        count = int(line) if line.strip().isdigit() else 0
+        if not 1 <= count <= 10000:
+            break
+        for _ in range(3):
+            session.run(None, feed)
+        samples = []
+        for _ in range(count):
+            t0 = time.perf_counter()
+            session.run(None, feed)
+            samples.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps(samples), flush=True)
 
 
 def measure_torch(key: str, threads: int, iterations: int) -> dict:
@@ -177,6 +195,102 @@ def run_ours(binary: Path, onnx_path: Path, layer, threads: int, iterations: int
     return parsed
 
 
+class BurstProcess:
+    """A runtime answering burst requests on its stdin (see serve_ort_bursts, Bench+Bursts.swift)."""
+
+    def __init__(self, command: list, parse):
+        # stderr goes to a file: a pipe nobody reads could fill and stop the process.
+        self.errors = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self.errors, text=True, cwd=REPO)
+        self.parse = parse
+        self.header = []
+        while not ((line := self._line()) == "ready" or line.startswith('{"ready"')):
+            self.header.append(line)
+        self.ready = line
+
+    def _line(self) -> str:
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait(timeout=30)
+            self.errors.seek(0)
+            raise RuntimeError(f"{' '.join(self.process.args)} ended: {self.errors.read()[-800:]}")
+        return line.strip()
+
+    def burst(self, count: int) -> dict:
+        self.process.stdin.write(f"{count}\n")
+        self.process.stdin.flush()
+        return self.parse(self._line())
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.write("\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+        self.errors.close()
+
+
+def parse_our_burst(line: str) -> dict:
+    fields = dict(part.split("=", 1) for part in line.split()[1:])
+    return {stage: [float(x) for x in fields[stage].split(",")] for stage in ("forward", "backward", "gradcam")}
+
+
+def paired_latency(binary: Path, onnx_path: Path, layer, args) -> dict:
+    """Ours and onnxruntime in turn, burst after burst, both processes kept alive: each burst
+    lasts about --burst-ms, and each pair's ratio compares the two runtimes on the same machine
+    state (this machine's speed changes within seconds, see Benchmarks/README.md)."""
+    command = [str(binary), "bench", "--model", str(onnx_path), "--threads", str(args.threads), "--bursts"]
+    if layer:
+        command += ["--layer", layer]
+    ours = BurstProcess(command, parse_our_burst)
+    try:
+        ort = BurstProcess([sys.executable, __file__, "serve-ort", str(onnx_path), str(args.threads)],
+                           lambda line: {"forward": json.loads(line)})
+    except Exception:
+        ours.close()
+        raise
+    try:
+        # Burst sizes from one short burst each: about --burst-ms of timed runs per burst.
+        size = lambda ms: max(3, min(200, round(args.burst_ms / max(0.1, statistics.median(ms)))))
+        ours_count = size(ours.burst(3)["gradcam"])
+        ort_count = size(ort.burst(3)["forward"])
+        pairs = []
+        for index in range(args.bursts):
+            # Alternate which goes first; a pause lets the other's spinning threads go to sleep.
+            order = [("ours", ours, ours_count), ("ort", ort, ort_count)]
+            pair = {}
+            for name, process, count in (order if index % 2 == 0 else order[::-1]):
+                pair[name] = process.burst(count)
+                time.sleep(0.05)
+            pairs.append(pair)
+    finally:
+        ours.close()
+        ort.close()
+    header = " ".join(ours.header)
+    join = lambda side, stage: [x for p in pairs for x in p[side][stage]]
+    return {
+        "pairs": pairs,
+        "layer": re.search(r"\blayer (\S+)\s+input", header)[1],
+        "core": re.search(r"openblas core (\S+)", header)[1],
+        "ort_info": json.loads(ort.ready),
+        "ours": {stage: summary(join("ours", stage)) for stage in ("forward", "backward", "gradcam")},
+        "ort": summary(join("ort", "forward")),
+        "counts": (ours_count, ort_count),
+    }
+
+
+def pair_ratios(latency: dict, stage: str) -> list:
+    """Per pair of bursts: our median for `stage` over onnxruntime's median forward."""
+    return [statistics.median(p["ours"][stage]) / statistics.median(p["ort"]["forward"]) for p in latency["pairs"]]
+
+
+def quartiles(values: list) -> tuple:
+    q = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return q[0], statistics.median(values), q[2]
+
+
 def run_json(arguments: list, timeout: float) -> dict:
     output = subprocess.run([sys.executable, __file__] + arguments, capture_output=True, text=True,
                             timeout=timeout)
@@ -212,15 +326,6 @@ def fmt(value, width=8, digits=1):
     return f"{value:{width}.{digits}f}" if value is not None else " " * (width - 1) + "-"
 
 
-def median_round(rounds: list, key):
-    """The round whose `key` is the median (the lower middle one for an even count)."""
-    return sorted(rounds, key=key)[(len(rounds) - 1) // 2]
-
-
-def round_ratios(row: dict, stage: str) -> list:
-    return [r["ours"]["stages"][stage]["median"] / r["ort"]["forward"]["median"] for r in row["rounds"]]
-
-
 def ratio(a, b):
     return a / b if a is not None and b else None
 
@@ -233,8 +338,9 @@ def side_by_side(args) -> int:
     binary = Path(args.binary)
     cache = Path(args.cache_dir)
     started = time.time()
-    print(f"compare: threads {args.threads}, iterations {args.iterations} (after 3 warm-up runs), "
-          f"batch 1, {SIZE}x{SIZE}, throughput runs of {args.seconds:g} s")
+    print(f"compare: threads {args.threads}, {args.bursts} pairs of bursts of about {args.burst_ms:g} ms "
+          f"(each after 3 untimed runs), PyTorch {args.iterations} iterations, batch 1, {SIZE}x{SIZE}, "
+          f"throughput runs of {args.seconds:g} s")
     print(f"environment: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} for this command "
           f"(compare.sh runs it under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`)")
@@ -245,21 +351,13 @@ def side_by_side(args) -> int:
         print(f"- {key}", flush=True)
         row = {"key": key}
         path = onnx_file(key, cache)
-        # Ours and onnxruntime alternate, round after round: this machine's speed drifts by
-        # 20-40% over minutes (steal time), and a ratio of two runs minutes apart measures the drift.
-        row["rounds"] = []
-        for _ in range(args.rounds):
-            ours = run_ours(binary, path, layer_for(key), args.threads, args.iterations, 1, args.seconds,
-                            timeout=240)
-            ort = run_json(["measure-ort", str(path), str(args.threads), str(args.iterations)], 180)
-            row["rounds"].append({"ours": ours, "ort": ort})
-        ours = median_round(row["rounds"], lambda r: r["ours"]["stages"]["forward"]["median"])["ours"]
-        ours2 = run_ours(binary, path, ours["layer"], args.threads, 1, 2, args.seconds, timeout=120)
-        row.update(ours=ours, ours2=ours2)
-        row["ort"] = median_round(row["rounds"], lambda r: r["ort"]["forward"]["median"])["ort"]
+        row["latency"] = paired_latency(binary, path, layer_for(key), args)
+        layer = row["latency"]["layer"]
+        row["ours1"] = run_ours(binary, path, layer, args.threads, 1, 1, args.seconds, timeout=120)
+        row["ours2"] = run_ours(binary, path, layer, args.threads, 1, 2, args.seconds, timeout=120)
         expected = MODELS[key].get("expected_layer")
-        if expected and ours["layer"] != expected:
-            print(f"  WARNING: our default layer {ours['layer']} differs from the expected {expected}")
+        if expected and layer != expected:
+            print(f"  WARNING: our default layer {layer} differs from the expected {expected}")
         if not args.no_torch:
             row["torch"] = run_json(["measure-torch", key, str(args.threads), str(args.iterations)], 300)
         print(f"  done in {time.time() - t0:.0f} s, load average {loadavg()}", flush=True)
@@ -277,61 +375,65 @@ def print_tables(rows: list, args) -> None:
     print(header)
     print("-" * len(header))
     for row in rows:
-        s = row["ours"]["stages"]
-        ort_fwd = row["ort"]["forward"]["median"]
+        ours, ort = row["latency"]["ours"], row["latency"]["ort"]
         torch_fwd = row.get("torch", {}).get("forward", {}).get("median")
         torch_gc = row.get("torch", {}).get("gradcam", {}).get("median")
-        gc = s["gradcam total"]["median"]
-        print(f"{row['key']:<19}{fmt(s['forward']['median'], 9)}{fmt(s['backward']['median'], 9)}"
-              f"{fmt(gc, 9)}{fmt(ort_fwd, 9)}{fmt(torch_fwd, 9)}{fmt(torch_gc, 9)}"
-              f"{fmt(statistics.median(round_ratios(row, 'forward')), 9, 2)}"
-              f"{fmt(statistics.median(round_ratios(row, 'gradcam total')), 9, 2)}"
+        gc = ours["gradcam"]["median"]
+        print(f"{row['key']:<19}{fmt(ours['forward']['median'], 9)}{fmt(ours['backward']['median'], 9)}"
+              f"{fmt(gc, 9)}{fmt(ort['median'], 9)}{fmt(torch_fwd, 9)}{fmt(torch_gc, 9)}"
+              f"{fmt(statistics.median(pair_ratios(row['latency'], 'forward')), 9, 2)}"
+              f"{fmt(statistics.median(pair_ratios(row['latency'], 'gradcam')), 9, 2)}"
               f"{fmt(ratio(gc, torch_gc), 9, 2)}")
     print("ours GC = forward + backward to the layer + CAM (resized to 224x224); PT GC = pytorch-grad-cam")
     print("GradCAM.__call__ (forward + full backward incl. weight gradients + CAM); ratios < 1: ours faster.")
-    print(f"ms columns: the median round of {args.rounds}; fwd/ORT and GC/ORT: the median of the rounds' ratios,")
-    print("each from a run of ours and a run of onnxruntime back to back:")
+    print(f"ms columns: medians of every timed run; fwd/ORT and GC/ORT: the median over {args.bursts} pairs of")
+    print(f"bursts (about {args.burst_ms:g} ms of ours, then of onnxruntime, or the other way round) of each pair's")
+    print("ratio of medians. Pair ratios, lower quartile / median / upper quartile:")
     for row in rows:
-        print(f"  {row['key']:<19}fwd/ORT " + " ".join(f"{x:.2f}" for x in round_ratios(row, "forward"))
-              + "; GC/ORT " + " ".join(f"{x:.2f}" for x in round_ratios(row, "gradcam total")))
+        fwd = quartiles(pair_ratios(row["latency"], "forward"))
+        gc = quartiles(pair_ratios(row["latency"], "gradcam"))
+        counts = row["latency"]["counts"]
+        print(f"  {row['key']:<19}fwd/ORT {fwd[0]:.2f} / {fwd[1]:.2f} / {fwd[2]:.2f}; "
+              f"GC/ORT {gc[0]:.2f} / {gc[1]:.2f} / {gc[2]:.2f}  (runs per burst: ours {counts[0]}, ORT {counts[1]})")
     print()
     print("Spread, ms (median / p10 / p90)")
-    n = args.iterations
     for row in rows:
-        s = row["ours"]["stages"]
-        parts = [f"ours fwd {triple(s['forward'], n)}", f"ours GC {triple(s['gradcam total'], n)}",
-                 f"ORT fwd {triple(row['ort']['forward'], n)}"]
+        ours = row["latency"]["ours"]
+        parts = [f"ours fwd {triple(ours['forward'])}", f"ours GC {triple(ours['gradcam'])}",
+                 f"ORT fwd {triple(row['latency']['ort'])}"]
         if "torch" in row:
-            parts += [f"PT fwd {triple(row['torch']['forward'], n)}", f"PT GC {triple(row['torch']['gradcam'], n)}"]
+            parts += [f"PT fwd {triple(row['torch']['forward'], args.iterations)}",
+                      f"PT GC {triple(row['torch']['gradcam'], args.iterations)}"]
         print(f"  {row['key']:<19}" + "; ".join(parts))
     print()
     print("Layers explained (ONNX value names)")
     for row in rows:
-        print(f"  {row['key']:<19}{row['ours']['layer']}  (pytorch-grad-cam: model.{MODELS[row['key']]['torch_target']})")
+        print(f"  {row['key']:<19}{row['latency']['layer']}  (pytorch-grad-cam: model.{MODELS[row['key']]['torch_target']})")
     print()
     print("Our throughput, images/s (forward+backward+CAM, 1 BLAS thread per worker; target 2w/1w >= 1.8)")
     print(f"  {'model':<19}{'1 worker':>10}{'2 workers':>11}{'2w/1w':>8}{'peak RSS':>10}")
     for row in rows:
-        one, two = row["ours"]["images_per_s"], row["ours2"]["images_per_s"]
+        one, two = row["ours1"]["images_per_s"], row["ours2"]["images_per_s"]
         rss = row["ours2"].get("peak_rss_mb")
         print(f"  {row['key']:<19}{one:>10.1f}{two:>11.1f}{two / one:>8.2f}{str(rss) + ' MB':>10}")
     print()
     first = rows[0]
-    versions = f"onnxruntime {first['ort']['version']} ({first['ort']['provider']})"
+    info = first["latency"]["ort_info"]
+    versions = f"onnxruntime {info['version']} ({info['provider']})"
     if "torch" in first:
         versions += f", torch {first['torch']['version']} ({first['torch']['threads']} threads)"
-    print(f"OpenBLAS core (our bench): {first['ours']['core']}; {versions}")
+    print(f"OpenBLAS core (our bench): {first['latency']['core']}; {versions}")
 
 
-def triple(d: dict, iterations: int) -> str:
+def triple(d: dict, iterations: int = 0) -> str:
     """median/p10/p90, with the sample count when the time budget cut the loop short."""
     cut = f" (n={d['n']})" if d.get("n", iterations) < iterations else ""
     return f"{d['median']:.1f}/{d['p10']:.1f}/{d['p90']:.1f}{cut}"
 
 
 def main() -> int:
-    if len(sys.argv) > 1 and sys.argv[1] == "measure-ort":
-        print(json.dumps(measure_ort(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+    if len(sys.argv) > 1 and sys.argv[1] == "serve-ort":
+        serve_ort_bursts(sys.argv[2], int(sys.argv[3]))
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "measure-torch":
         print(json.dumps(measure_torch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
@@ -343,18 +445,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=str(REPO / ".build" / "release" / "gradcam-server"))
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--iterations", type=int, default=30, help="PyTorch's timed runs")
     parser.add_argument("--seconds", type=float, default=4, help="each throughput run")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help="comma-separated subset of: " + ", ".join(MODELS))
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="alternating runs of ours and onnxruntime per model (ratios: their median)")
+    parser.add_argument("--bursts", type=int, default=15,
+                        help="pairs of bursts, ours and onnxruntime in turn (ratios: the median of the pairs')")
+    parser.add_argument("--burst-ms", type=float, default=300, help="about how long each burst runs")
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--cache-dir", default=os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "gradcam-server-bench"))
     args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
+    if args.bursts < 1 or args.burst_ms <= 0:
+        parser.error("--bursts must be at least 1 and --burst-ms above 0")
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:

@@ -26,6 +26,8 @@ struct Bench: ParsableCommand {
     var batch: Int = 1
     @Flag(help: "Also print where the forward pass and the backward pass to the layer spend their time, by operator.")
     var profile = false
+    @Flag(help: "Instead of the runs above, read burst sizes from standard input, one per line, and answer each with that many timed Grad-CAM passes (Benchmarks/compare.py pairs them with onnxruntime's).")
+    var bursts = false
 
     func run() throws {
         let bundle = try ModelBundle.load(path: model ?? ModelBundle.defaultModelPath())
@@ -39,22 +41,18 @@ struct Bench: ParsableCommand {
         // depthwise convolutions and epilogues on one core.
         BLASRuntime.setThreadCount(1)
         let session = Session(model: m, parallelism: Parallelism(threads: threads))
-        var forward = [Double](), backward = [Double](), cam = [Double]()
-        for i in 0..<(iterations + 3) {
-            let t0 = now()
-            let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: target) }
-            let t1 = now()
-            let c = logits.indices.max { logits[$0] < logits[$1] } ?? 0
-            let g = try session.backward(classes: [c], layer: target)
-            let t2 = now()
-            let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
-            _ = try CAMComposer.explain(maps, classIndex: c, method: GradCAM(), width: m.inputShape[2], height: m.inputShape[1])
-            let t3 = now()
-            if i >= 3 { forward.append(t1 - t0); backward.append(t2 - t1); cam.append(t3 - t2) }
-        }
-        let total = zip(zip(forward, backward), cam).map { $0.0 + $0.1 + $1 }
         print("model \(bundle.manifest.name)  layer \(target)  input \(m.inputShape)")
         print("openblas core \(BLASRuntime.coreName)  threads \(threads)  iterations \(iterations)")
+        if bursts {
+            try answerBursts(session: session, input: input, layer: target)
+            return
+        }
+        var forward = [Double](), backward = [Double](), cam = [Double]()
+        for i in 0..<(iterations + 3) {
+            let pass = try timedPass(session: session, input: input, layer: target)
+            if i >= 3 { forward.append(pass.forward); backward.append(pass.backward); cam.append(pass.cam) }
+        }
+        let total = zip(zip(forward, backward), cam).map { $0.0 + $0.1 + $1 }
         print("stage          median     p10      p90   (ms)")
         for (name, samples) in [("forward", forward), ("backward", backward), ("cam", cam), ("gradcam total", total)] {
             print(name.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.2f %8.2f %8.2f", percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
@@ -74,6 +72,20 @@ struct Bench: ParsableCommand {
         let rate = throughput(model: m, layer: target, input: input)
         print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each, batch %d)", rate, workers, batch))
         print("peak RSS      \(peakResidentMegabytes()) MB")
+    }
+
+    /// One Grad-CAM of the top class, as the service computes it: milliseconds of each stage.
+    func timedPass(session: Session, input: [Float], layer: String) throws -> (forward: Double, backward: Double, cam: Double) {
+        let shape = session.model.inputShape
+        let t0 = now()
+        let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
+        let t1 = now()
+        let c = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        let g = try session.backward(classes: [c], layer: layer)
+        let t2 = now()
+        let maps = FeatureMaps(channels: g.channels, height: g.height, width: g.width, activations: g.activations[...], gradients: g.gradients[...])
+        _ = try CAMComposer.explain(maps, classIndex: c, method: GradCAM(), width: shape[2], height: shape[1])
+        return (t1 - t0, t2 - t1, now() - t2)
     }
 
     private func throughput(model: Model, layer: String, input: [Float]) -> Double {
