@@ -27,7 +27,9 @@ struct PointwiseProductTests {
         Case(m: 5, k: 9, p: 21),                                   // a padded strip (5 columns past 16)
         Case(m: 12, k: 300, p: 40, clamp: relu),                   // two chunks of k; Y holds partial sums
         Case(m: 9, k: 600, p: 3, bias: false),                     // three chunks, dot columns only
-        Case(m: 6, k: 8, p: 600),                                  // three blocks of columns
+        Case(m: 6, k: 8, p: 600),                                  // one block of 600 columns (few k: wide blocks)
+        Case(m: 7, k: 300, p: 600, clamp: relu),                   // three blocks of 208 columns, two chunks each
+        Case(m: 5, k: 40, p: 3300),                                // three blocks of 1104 columns at 40 k
         Case(m: 20, k: 30, p: 100, rows: 6..<20, columns: 32..<100, padding: 5),  // a thread's share, strided rows
         Case(m: 20, k: 30, p: 100, rows: 12..<18, columns: 0..<96, clamp: relu6),
     ]
