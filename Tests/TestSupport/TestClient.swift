@@ -37,15 +37,19 @@ public final class TestClient {
             throw TestClientError.connectFailed(EINVAL)
         }
         defer { freeaddrinfo(info) }
-        fd = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
+        // The descriptor becomes `fd` only once connected. A class whose stored properties are
+        // all set runs its deinit when init throws: closing here and again in deinit closed
+        // whatever descriptor the number had been given to meanwhile, on another thread (a
+        // server's accepted socket in a parallel test, which then saw its peer vanish).
+        let descriptor = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
         var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let result = connect(fd, address.ai_addr, address.ai_addrlen)
-        guard result == 0 else {
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(descriptor, address.ai_addr, address.ai_addrlen) == 0 else {
             let code = errno
-            Glibc.close(fd)
+            if descriptor >= 0 { Glibc.close(descriptor) }
             throw TestClientError.connectFailed(code)
         }
+        fd = descriptor
     }
 
     deinit { Glibc.close(fd) }
