@@ -2,13 +2,13 @@
 # Side-by-side latency: our engine (gradcam-server bench) vs onnxruntime vs PyTorch/pytorch-grad-cam,
 # same ONNX files, threads and input size (batch 1, 224x224). See Benchmarks/README.md.
 #
-#   Benchmarks/compare.sh [--threads 2] [--iterations 30] [--rounds 3] [--models resnet18,resnet50] [--no-torch]
-#                         [--seconds 4] [--binary PATH] [--cache-dir DIR]
+#   Benchmarks/compare.sh [--threads 2] [--bursts 15] [--burst-ms 300] [--iterations 30] [--models resnet18,resnet50]
+#                         [--no-torch] [--seconds 4] [--binary PATH] [--cache-dir DIR]
 #
 # Needs the release binary (swift build -c release --product gradcam-server) and python3 with
 # onnxruntime, torch, torchvision, grad-cam. torchvision models are exported once to the cache dir
-# (default ~/.cache/gradcam-server-bench). Bounded: every measurement has a timeout; the default run
-# takes about 5-8 minutes on 2 cores.
+# (default ~/.cache/gradcam-server-bench). Bounded by `timeout 900`; the default run took about 4 minutes
+# on 2 cores. Ours and onnxruntime alternate in bursts (see Benchmarks/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

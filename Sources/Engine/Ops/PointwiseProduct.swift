@@ -108,8 +108,9 @@ enum PointwiseProduct {
     /// Widest block of columns for chunks of `depth` k: 256 columns from k = 256 on, wider for
     /// fewer k (4096 at k = 16) within the same 256 KB, so that the layers with few input
     /// channels, on the largest planes, read each row of X and write each row of Y in longer
-    /// runs. Alternating per pass in one process: MobileNetV2 0.98 at 1 thread, EfficientNet-Lite0
-    /// 0.99 (2 threads: 0.99-1.01).
+    /// runs. Forward pass, alternating per pass in one process, at 1 thread (the service's
+    /// workers): MobileNetV2 0.98, EfficientNet-Lite0 0.99, ResNet-18 0.95-0.99, ResNet-50
+    /// 0.98-1.01; at 2 threads 0.98-1.01.
     static func widestBlock(depth: Int) -> Int {
         max(blockColumns, chunk * blockColumns / max(1, depth) / stripColumns * stripColumns)
     }
