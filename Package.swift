@@ -39,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // One header: a cache prefetch hint for the engine's kernels (no library to link).
         .systemLibrary(name: "CPrefetch"),
+        .systemLibrary(name: "CMalloc"),
 
         // Pure HTTP/1.1: bytes in, request or error out. No I/O.
         .target(name: "HTTP1"),
@@ -53,7 +54,7 @@ let package = Package(
         // Reads ONNX files into plain structs; runs nothing.
         .target(name: "ONNX"),
         // Compiled graph, operators (forward + backward), workspaces.
-        .target(name: "Engine", dependencies: ["Tensor", "ONNX", "CPrefetch"], swiftSettings: kernelSettings),
+        .target(name: "Engine", dependencies: ["Tensor", "ONNX", "CPrefetch", "CMalloc"], swiftSettings: kernelSettings),
         // CAM methods (channel weights) and the one composer.
         .target(name: "CAM", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Config, worker pool, routes, responses, error mapping.

@@ -1,4 +1,5 @@
 import Foundation
+import CMalloc
 import ONNX
 
 /// A loaded and compiled image classifier, shared read-only by every worker.
@@ -42,6 +43,8 @@ public final class Model: Sendable {
             throw .invalidNode(node: "?", opType: "?", reason: "\(error)")
         }
         plans = PlanCache(first: plan)
+        // The compiler freed a converted copy of every kernel it packed (see the header).
+        gradcam_release_free_heap()
         let input = plan.values[plan.inputValue]
         inputName = input.name
         inputShape = Array(input.shape.dropFirst())

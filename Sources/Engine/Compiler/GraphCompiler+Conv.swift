@@ -24,16 +24,26 @@ extension GraphCompiler {
         // scale each output channel's kernel by s and set bias' = bias * s + t.
         let affine = try batchNorm.map(batchNormAffine)
         if let affine, affine.scale.count != kernel[0] { throw fail("BatchNorm has \(affine.scale.count) channels for \(kernel[0])") }
-        // Cached per node, so every batch size's plan shares one converted copy.
+        // Cached per node, so every batch size's plan shares one converted copy. The folded
+        // row-major kernel is cached only where it is what Conv keeps; panels and Winograd's
+        // transform are made from it once and it is then dropped.
         let key = "conv:\(node.name):\(node.outputs[0])"
-        let folded = try weights.floats(key + ":w") { () throws -> [Float] in
+        var foldedOnce: [Float]?
+        func folded() throws -> [Float] {
+            if let foldedOnce { return foldedOnce }
             guard var w = try convertedConstant(node.inputs[1])?.floats else { throw fail("the weight is not a constant") }
             if let scale = affine?.scale {
                 let perChannel = w.count / kernel[0]
                 for m in 0..<kernel[0] { for i in 0..<perChannel { w[m * perChannel + i] *= scale[m] } }
             }
+            foldedOnce = w
             return w
         }
+        let panels = try Conv.usesPanels(geometry)
+            ? PanelWeights(values: weights.floats(key + ":panels") { PanelWeights.pack(try folded(), rows: kernel[0], depth: geometry.columnRows) },
+                           rows: kernel[0], depth: geometry.columnRows)
+            : nil
+        let rowMajor = panels == nil ? try weights.floats(key + ":w", make: folded) : []
         var bias = try biasName.map { name in try weights.floats(key + ":bias") { try convertedConstant(name)?.floats ?? [] } }
         if let b = bias, b.count != kernel[0] { throw fail("bias has \(b.count) values for \(kernel[0]) channels") }
         if let affine {
@@ -42,10 +52,10 @@ extension GraphCompiler {
         }
         let fused = fusableClamp(reading: outputName)
         if let fused { fusedClamps[outputName] = fused.output }
-        let winogradWeight = Winograd3x3.pays(for: geometry)
-            ? weights.floats(key + ":winograd") { Winograd3x3.transformWeights(folded, outputChannels: kernel[0], inputChannels: kernel[1]) }
+        let winogradWeight = try Winograd3x3.pays(for: geometry)
+            ? weights.floats(key + ":winograd") { Winograd3x3.transformWeights(try folded(), outputChannels: kernel[0], inputChannels: kernel[1]) }
             : nil
-        let op = Conv(geometry: geometry, weight: folded, bias: bias, clamp: fused?.clamp, winogradWeight: winogradWeight)
+        let op = Conv(geometry: geometry, weight: rowMajor, panels: panels, bias: bias, clamp: fused?.clamp, winogradWeight: winogradWeight)
         addStep(node, op: op, inputs: [x], output: addActivation(fused?.output ?? outputName,
                                                                   shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]),
                 opType: fused.map { "Conv+\($0.opType)" })

@@ -3,9 +3,10 @@ extension Conv {
     /// bands of columns, or panels of output channels when the columns are too few to share.
     func pointwiseForward(_ io: StepIO) {
         let g = geometry, plane = g.outputPlane
-        weight.withUnsafeBufferPointer { w in
+        guard let panels else { preconditionFailure("an ungrouped convolution keeps its kernel in panels") }
+        panels.values.withUnsafeBufferPointer { w in
             func multiply(_ n: Int, rows: Range<Int>, columns: Range<Int>, thread: Int) {
-                PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, weight: w.baseAddress!,
+                PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, panels: w.baseAddress!,
                                           bias: bias, clamp: clamp, x: io.input(0) + n * g.inputChannels * plane, ldx: plane,
                                           y: io.output + n * g.outputChannels * plane, ldy: plane, scratch: io.scratch(forThread: thread))
             }
@@ -32,7 +33,8 @@ extension Conv {
     func im2colForward(_ io: StepIO) {
         let g = geometry, window = g.kernelHeight * g.kernelWidth
         let layout = Im2ColParts(g)
-        weight.withUnsafeBufferPointer { w in
+        guard let panels else { preconditionFailure("an ungrouped convolution keeps its kernel in panels") }
+        panels.values.withUnsafeBufferPointer { w in
             func produce(_ n: Int, rows: Range<Int>, outputRows: Range<Int>, thread: Int) {
                 let columns = io.scratch(forThread: thread), count = outputRows.count * g.outputWidth
                 let input = io.input(0) + n * g.inputChannels * g.inputPlane
@@ -41,7 +43,7 @@ extension Conv {
                     let channels = first..<min(g.inputChannels, first + layout.channelsPerPart)
                     Im2Col.pack(g, channels: channels, outputRows: outputRows, input: input, columns: columns, firstChannel: first)
                     PointwiseProduct.multiply(rows: rows, columns: 0..<count, depth: (first * window)..<(channels.upperBound * window),
-                                              k: g.columnRows, weight: w.baseAddress!, bias: bias, clamp: clamp, x: columns, ldx: count,
+                                              k: g.columnRows, panels: w.baseAddress!, bias: bias, clamp: clamp, x: columns, ldx: count,
                                               y: output, ldy: g.outputPlane, scratch: columns + layout.partCount)
                 }
             }

@@ -12,11 +12,14 @@ import Tensor
 /// runs forward as Winograd F(2x2, 3x3) when the compiler supplies transformed weights;
 /// everything else builds im2col column rows, a tile of output rows and a few input channels
 /// at a time, for PointwiseProduct (Conv+Products.swift). Grouped convolutions that are not
-/// depthwise run sgemm per group (Conv+Grouped.swift). Backward always uses sgemm and the
-/// plain weights.
+/// depthwise run sgemm per group (Conv+Grouped.swift). Backward runs the transposed products:
+/// PointwiseProduct.multiplyTransposed on the panels, sgemm on the row-major kernels.
 struct Conv: Operator {
     let geometry: ConvGeometry
+    /// The kernel (M, C/g, kh, kw): row-major for the depthwise and grouped kernels, in
+    /// PointwiseProduct's panels for the others (and then only there).
     let weight: [Float]
+    let panels: PanelWeights?
     let bias: [Float]?
     let clamp: FusedClamp?
     /// The depthwise kernel's padded-plane layout, fixed by the geometry; nil for the other kernels.
@@ -24,14 +27,26 @@ struct Conv: Operator {
     /// Winograd's tiling and transformed weights (Winograd3x3.transformWeights), when forward uses them.
     let winograd: (kernel: Winograd3x3, weight: [Float])?
 
+    /// `weight` row-major; an ungrouped convolution packs it into panels.
     init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
+        let panels = Self.usesPanels(geometry) ? PanelWeights(packing: weight, rows: geometry.outputChannels, depth: geometry.columnRows) : nil
+        self.init(geometry: geometry, weight: panels == nil ? weight : [], panels: panels, bias: bias, clamp: clamp, winogradWeight: winogradWeight)
+    }
+
+    /// `panels` for an ungrouped convolution (usesPanels), else `weight` row-major.
+    init(geometry: ConvGeometry, weight: [Float], panels: PanelWeights?, bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
+        precondition((panels != nil) == Self.usesPanels(geometry), "panels exactly for the ungrouped kernels")
         self.geometry = geometry
         self.weight = weight
+        self.panels = panels
         self.bias = bias
         self.clamp = clamp
         depthwiseLayout = geometry.isDepthwise ? DepthwiseConv.PaddedPlane(geometry) : nil
         winograd = winogradWeight.map { (Winograd3x3(geometry), $0) }
     }
+
+    /// Whether the kernel is kept in panels: ungrouped and not depthwise.
+    static func usesPanels(_ g: ConvGeometry) -> Bool { g.groups == 1 && !g.isDepthwise }
 
     private var outputCount: Int { geometry.batch * geometry.outputChannels * geometry.outputPlane }
 
@@ -41,13 +56,16 @@ struct Conv: Operator {
     }
 
     /// Per thread: forward's padded plane, Winograd block, packed strips or column rows, and
-    /// backward's columns (thread 0 only, but every thread is given the largest).
+    /// backward's columns (thread 0 only, but every thread is given the largest) and packed strips of dY.
     var scratchCount: Int {
         let g = geometry
-        let kernel = g.isDepthwise ? DepthwiseConv.scratchCount(g)
+        let forward = g.isDepthwise ? DepthwiseConv.scratchCount(g)
             : g.isPointwise ? PointwiseProduct.scratchCount(k: g.inputChannelsPerGroup, columns: g.outputPlane)
-            : max(Im2Col.scratchCount(g), g.groups == 1 ? Im2ColParts(g).scratchCount : 0)
-        return max(winograd?.kernel.scratchCount ?? 0, kernel)
+            : g.groups == 1 ? Im2ColParts(g).scratchCount : Im2Col.scratchCount(g)
+        let widestTile = g.isPointwise ? g.outputPlane : Im2Col.tileRows(g, threads: 1) * g.outputWidth
+        let backward = (g.isPointwise || g.isDepthwise ? 0 : Im2Col.scratchCount(g))
+            + (panels == nil ? 0 : PointwiseProduct.scratchCount(k: g.outputChannels, columns: widestTile))
+        return max(winograd?.kernel.scratchCount ?? 0, forward, backward)
     }
 
     func forward(_ io: StepIO) {
@@ -88,26 +106,37 @@ struct Conv: Operator {
             return
         }
         let plane = g.outputPlane, rows = g.outputChannelsPerGroup
+        // Each thread packs strips of dY after the column gradient's place in its scratch.
+        let packing = g.isPointwise ? 0 : Im2Col.scratchCount(g)
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
                     let gradIn = dx + (n * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
                     let gradOut = dy + (n * g.outputChannels + group * rows) * plane
-                    let a = w.baseAddress! + group * rows * g.columnRows
                     // C (columnRows x n) = W^T dY (+ C when accumulating), shared by the threads in
                     // bands of columns, or in bands of rows when the columns are too few to share
-                    // (as in forward).
+                    // (as in forward): from the panels, or sgemm for the row-major kernels.
                     func transposedProduct(n: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
-                        if io.parallelism.tooFewToShare(columns: n) {
-                            io.parallelism.forEachPiece(of: g.columnRows, granule: 8) { band, _ in
-                                GEMM.multiply(transposeA: true, m: band.count, n: n, k: rows, a: a + band.lowerBound, lda: g.columnRows,
-                                              b: b, ldb: plane, beta: beta, c: c + band.lowerBound * ldc, ldc: ldc)
+                        func share(_ cRows: Range<Int>, _ columns: Range<Int>, thread: Int) {
+                            if let panels {
+                                panels.values.withUnsafeBufferPointer { v in
+                                    PointwiseProduct.multiplyTransposed(rows: cRows, columns: columns, m: rows, k: g.columnRows, panels: v.baseAddress!,
+                                                                        dy: b, lddy: plane, c: c, ldc: ldc, accumulating: beta != 0,
+                                                                        scratch: io.scratch(forThread: thread) + packing)
+                                }
+                                return
                             }
-                            return
+                            GEMM.multiply(transposeA: true, m: cRows.count, n: columns.count, k: rows,
+                                          a: w.baseAddress! + group * rows * g.columnRows + cRows.lowerBound, lda: g.columnRows,
+                                          b: b + columns.lowerBound, ldb: plane, beta: beta,
+                                          c: c + cRows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
                         }
-                        io.parallelism.forEachPiece(of: n, granule: 16) { band, _ in
-                            GEMM.multiply(transposeA: true, m: g.columnRows, n: band.count, k: rows, a: a, lda: g.columnRows,
-                                          b: b + band.lowerBound, ldb: plane, beta: beta, c: c + band.lowerBound, ldc: ldc)
+                        if io.parallelism.tooFewToShare(columns: n) {
+                            io.parallelism.forEachPiece(of: g.columnRows, granule: PointwiseProduct.panelRows) { band, thread in
+                                share(band, 0..<n, thread: thread)
+                            }
+                        } else {
+                            io.parallelism.forEachPiece(of: n, granule: 16) { band, thread in share(0..<g.columnRows, band, thread: thread) }
                         }
                     }
                     if g.isPointwise {  // dX += W^T dY in place

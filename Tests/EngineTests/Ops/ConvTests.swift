@@ -165,6 +165,61 @@ struct ConvTests {
         #expect(result.error < 1e-3)
     }
 
+    /// An input read by two steps (a ResNet block's input feeds its first convolution and the
+    /// shortcut) gets the sum of both gradients: backward adds to what the buffer holds.
+    static let accumulationCases = cases.filter { c in
+        ["pointwise", "3x3 same", "grouped", "depthwise", "Winograd 3x3 same", "im2col 7x7"].contains { c.name.hasPrefix($0) }
+    }
+
+    @Test(arguments: accumulationCases, [1, 2])
+    func backwardAddsToTheGradientAlreadyThere(_ c: Case, threads: Int) {
+        let g = c.geometry
+        let conv = c.conv(weight: randomValues(g.outputChannels * g.columnRows, seed: 4), bias: nil, clamp: nil)
+        var check = GradientCheck(conv, inputs: [randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 5)],
+                                  outputCount: g.batch * g.outputChannels * g.outputPlane)
+        check.parallelism = Parallelism(threads: threads)
+        let dy = randomValues(g.batch * g.outputChannels * g.outputPlane, seed: 6)
+        let alone = check.inputGradients(outputGradient: dy)[0]
+        check.gradientStart = 0.5
+        let added = check.inputGradients(outputGradient: dy)[0]
+        let worst = zip(alone, added).map { abs(Double($1) - Double($0) - 0.5) }.max() ?? 0
+        #expect(worst < 1e-5, "\(c.name): largest error \(worst)")
+    }
+
+    /// Backward's product runs over W's rows in chunks of 252 (whole panels), the chunks adding
+    /// into the same column gradient; here with a K that is not a multiple of 6 (a last tile of
+    /// C with 3 real rows) and, in the last case, two tiles of output rows. Against dX = W^T dY
+    /// summed in double precision (finite differences would take too long at 260 channels).
+    @Test(arguments: [
+        Case(name: "pointwise, 21 -> 260 channels", c: 21, h: 2, w: 3, m: 260, kh: 1, kw: 1),
+        Case(name: "3x3, 7 -> 260 channels, 3x3 plane", c: 7, h: 3, w: 3, m: 260, pads: (1, 1, 1, 1)),
+        Case(name: "3x3, 7 -> 260 channels, 30x9 plane: two tiles", c: 7, h: 30, w: 9, m: 260, pads: (1, 1, 1, 1)),
+    ], [1, 2])
+    func backwardOverManyOutputChannelsSumsItsChunks(_ c: Case, threads: Int) {
+        let g = c.geometry
+        let weight = randomValues(g.outputChannels * g.columnRows, seed: 4)
+        let conv = c.conv(weight: weight, bias: nil, clamp: nil)
+        #expect(conv.panels != nil && g.outputChannels > PointwiseProduct.transposedChunk)
+        var check = GradientCheck(conv, inputs: [randomValues(g.inputChannels * g.inputPlane, seed: 5)], outputCount: g.outputChannels * g.outputPlane)
+        check.parallelism = Parallelism(threads: threads)
+        let dy = randomValues(g.outputChannels * g.outputPlane, seed: 6)
+        let dx = check.inputGradients(outputGradient: dy)[0]
+        var expected = [Double](repeating: 0, count: g.inputChannels * g.inputPlane)
+        for m in 0..<g.outputChannels { for oh in 0..<g.outputHeight { for ow in 0..<g.outputWidth {
+            let gradient = Double(dy[(m * g.outputHeight + oh) * g.outputWidth + ow])
+            for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
+                let ih = oh - g.padTop + i, iw = ow - g.padLeft + j
+                guard ih >= 0, ih < g.inputHeight, iw >= 0, iw < g.inputWidth else { continue }
+                for ci in 0..<g.inputChannels {
+                    expected[(ci * g.inputHeight + ih) * g.inputWidth + iw]
+                        += gradient * Double(weight[((m * g.inputChannels + ci) * g.kernelHeight + i) * g.kernelWidth + j])
+                }
+            } }
+        } } }
+        let worst = zip(dx, expected).map { abs(Double($0) - $1) }.max() ?? 0
+        #expect(worst < 1e-7 * Double(g.outputChannels * g.kernelHeight * g.kernelWidth) + 1e-6, "largest error \(worst)")
+    }
+
     /// Finite differences cannot check a clamped output well (many outputs per input sit near a
     /// bound); instead the fused backward must equal the unfused graph's, Conv then Activation,
     /// whose backward passes are each checked above and in OperatorGradientTests. The unfused

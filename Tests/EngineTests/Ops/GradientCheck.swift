@@ -15,6 +15,8 @@ struct GradientCheck {
     var differentiable: [Bool]
     /// Threads the operator may split its work over.
     var parallelism = Parallelism.serial
+    /// What each input's gradient holds before backward adds to it (another reader's share).
+    var gradientStart: Float = 0
 
     init(_ op: any Operator, inputs: [[Float]], outputCount: Int, differentiable: [Bool]? = nil) {
         self.op = op
@@ -75,7 +77,7 @@ struct GradientCheck {
             guard i == count || differentiable[i] else { return nil }
             let size = i == count ? outputCount : inputs[i].count
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
-            p.initialize(repeating: 0, count: size)
+            p.initialize(repeating: i == count ? 0 : gradientStart, count: size)
             return p
         }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(op.scratchCount * parallelism.threads, 1))
