@@ -3,8 +3,8 @@
 //
 // Why: compiling a model converts each kernel to floats and packs it into panels, then frees
 // the converted copy. glibc keeps such freed blocks in the middle of its heap, where they stay
-// resident: ResNet-50's serving process peaked 10 MB higher (168 MB against 158) until the
-// compiler's leftovers were released this way (159-160 MB).
+// resident: ResNet-50 with two workers (`bench`) peaked at 168-169 MB, against 158 before the
+// kernels were packed, and at 159-160 MB once the compiler's leftovers were released this way.
 #include <stdlib.h>  // defines __GLIBC__ on glibc
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -12,12 +12,13 @@ import Tensor
 /// runs forward as Winograd F(2x2, 3x3) when the compiler supplies transformed weights;
 /// everything else builds im2col column rows, a tile of output rows and a few input channels
 /// at a time, for PointwiseProduct (Conv+Products.swift). Grouped convolutions that are not
-/// depthwise run sgemm per group (Conv+Grouped.swift). Backward runs the transposed products:
-/// PointwiseProduct.multiplyTransposed on the panels, sgemm on the row-major kernels.
+/// depthwise run sgemm per group (Conv+Grouped.swift). Backward: depthwise a direct loop, the
+/// others the transposed products, PointwiseProduct.multiplyTransposed on the panels and sgemm
+/// per group on the grouped kernels.
 struct Conv: Operator {
     let geometry: ConvGeometry
-    /// The kernel (M, C/g, kh, kw): row-major for the depthwise and grouped kernels, in
-    /// PointwiseProduct's panels for the others (and then only there).
+    /// The kernel (M, C/g, kh, kw) row-major, for the depthwise and grouped kernels; empty
+    /// for the others, which keep it only in `panels` (PointwiseProduct's order).
     let weight: [Float]
     let panels: PanelWeights?
     let bias: [Float]?
