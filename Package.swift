@@ -39,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // One header: a cache prefetch hint for the engine's kernels (no library to link).
         .systemLibrary(name: "CPrefetch"),
+        // One header: glibc's malloc_trim, to hand back what compiling a model freed.
         .systemLibrary(name: "CMalloc"),
 
         // Pure HTTP/1.1: bytes in, request or error out. No I/O.

@@ -37,6 +37,8 @@ struct Conv: Operator {
     /// `panels` for an ungrouped convolution (usesPanels), else `weight` row-major.
     init(geometry: ConvGeometry, weight: [Float], panels: PanelWeights?, bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
         precondition((panels != nil) == Self.usesPanels(geometry), "panels exactly for the ungrouped kernels")
+        precondition(panels.map { $0.rows == geometry.outputChannels && $0.depth == geometry.columnRows } ?? true,
+                     "panels of an M x C * kh * kw kernel")
         self.geometry = geometry
         self.weight = weight
         self.panels = panels

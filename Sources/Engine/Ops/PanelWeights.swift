@@ -10,14 +10,15 @@
 /// one run for the prefetcher. Forward pass with a packed copy beside the row-major kernel,
 /// alternating per pass in one process (`bench --profile`): ResNet-50 0.96 at 1 thread and
 /// 0.92 at 2, EfficientNet-Lite0 0.94 at 1 thread, MobileNetV2 0.95 and ResNet-18 0.98 at 2
-/// threads; the pointwise layers with K of 1024 and 2048 gained most (0.84-0.91). Figures of
+/// threads; the pointwise layers with K of 1024 and 2048 gained most (0.84-0.93). Figures of
 /// the whole change, next to onnxruntime and in the service's throughput, in Benchmarks/README.
 ///
 /// The panels replace the row-major copy rather than sit beside it (ResNet-50's kernels are
 /// 94 MB): backward's dX = W^T dY reads them too (PointwiseProduct.multiplyTransposed).
 struct PanelWeights: Sendable {
-    static let rowsPerPanel = 6
-    /// M and K.
+    /// Rows per panel: the height of PointwiseProduct's tile.
+    static let rowsPerPanel = PointwiseProduct.panelRows
+    /// M and K (Conv checks them against its geometry).
     let rows: Int, depth: Int
     /// The panels, then two zeros: a dot column's 8-float loads reach two floats past the last k.
     let values: [Float]
