@@ -14,11 +14,35 @@ public struct ClassScore: Sendable, Codable, Equatable {
         guard let peak = logits.max() else { return [] }
         let exps = logits.map { expf($0 - peak) }
         let total = exps.reduce(0, +)
-        let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
-        return order.prefix(top).map { i in
+        return largest(top, of: logits).map { i in
             ClassScore(index: i, label: i < labels.count ? labels[i] : "class \(i)", probability: exps[i] / total, logit: logits[i])
         }
     }
+
+    /// The indices of the `count` largest logits, largest first and equal logits by index: what
+    /// a stable sort by descending logit starts with. A response lists a few of 1,000 ImageNet
+    /// classes, and sorting them all through a closure took 0.45% of a POST /explain's CPU in
+    /// perf; so for a short list each logit is compared with the smallest kept, which most do
+    /// not beat, and inserted in order when it does.
+    static func largest(_ count: Int, of logits: [Float]) -> [Int] {
+        guard count > 0 else { return [] }
+        guard count <= shortList else {
+            return Array(logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }.prefix(count))
+        }
+        var kept = [Int]()
+        kept.reserveCapacity(count + 1)
+        for i in logits.indices where kept.count < count || logits[i] > logits[kept[kept.count - 1]] {
+            // Strictly greater: a logit equal to one kept has a larger index and goes after it.
+            var at = kept.count
+            while at > 0 && logits[i] > logits[kept[at - 1]] { at -= 1 }
+            kept.insert(i, at: at)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
+    }
+
+    /// Longest list kept by insertion; each insertion moves at most this many indices.
+    static let shortList = 32
 }
 
 /// The outcome of the pipeline for one image, before it is encoded as JSON or PNG.
