@@ -51,4 +51,18 @@ struct JSONWriterTests {
         let worst = zip(parsed, values).map { abs($0 - Double($1)) }.max() ?? 1
         #expect(worst <= 0.5e-4 + 1e-12)
     }
+
+    /// Each path writes in place and a failed one is taken back: the members around arrays
+    /// that fell back (2 is outside 0...1, NaN and 1e22 have no fixed form) get one comma each.
+    @Test func membersAroundNumberArraysAreSeparatedOnce() {
+        var w = JSONWriter()
+        w.object { w in
+            w.key("a"); w.numbers([0.5, 1], decimals: 4)
+            w.key("b"); w.numbers([2, 0.25], decimals: 4)
+            w.key("c"); w.numbers([Float.nan], decimals: 4)
+            w.key("d"); w.numbers([1e20], decimals: 2)
+            w.key("e"); w.array { w in w.numbers([0.125], decimals: 4); w.numbers([], decimals: 4) }
+        }
+        #expect(w.text == #"{"a":[0.5,1],"b":[2,0.25],"c":[null],"d":[1e+20],"e":[[0.125],[]]}"#)
+    }
 }
