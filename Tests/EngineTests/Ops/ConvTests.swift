@@ -62,6 +62,13 @@ struct ConvTests {
              pads: (2, 2, 2, 2), groups: 3, batch: 2),
         Case(name: "depthwise 3x3 stride 2, 14x14 to 7x7, with multiplier 2", c: 2, h: 14, w: 14, m: 4, stride: (2, 2),
              pads: (0, 0, 1, 1), groups: 2),
+        // Stride 2 splits each input row into even and odd padded columns in groups of 16, then
+        // of 8, each width ending with a group that overlaps the one before; a left pad of 1
+        // starts the groups at input column 1.
+        Case(name: "depthwise 3x3 stride 2, 14 columns from column 1: two groups of 8 and one move", c: 2, h: 6, w: 14, m: 2,
+             stride: (2, 2), pads: (1, 1, 1, 1), groups: 2),
+        Case(name: "depthwise 3x3 stride 2, 29 columns from column 1: two groups of 16", c: 2, h: 5, w: 29, m: 2,
+             stride: (2, 2), pads: (1, 1, 1, 1), groups: 2),
         Case(name: "depthwise 3x3 stride 1 on 14 columns: the second vector starts at column 6", c: 2, h: 5, w: 14, m: 2,
              pads: (1, 1, 1, 1), groups: 2),
         Case(name: "depthwise 3x3 stride 1 on exactly 8 columns", c: 2, h: 9, w: 8, m: 2, pads: (1, 1, 1, 1), groups: 2),
