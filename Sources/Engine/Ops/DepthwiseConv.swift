@@ -114,7 +114,9 @@ enum DepthwiseConv {
         func groups(of width: Int, _ move: (Int) -> Void) {
             guard count &- start >= width else { return }
             while iw &+ width <= count { move(iw); iw &+= width }
-            if iw < count {
+            // From an even column the group ends at count or one short, so a single column
+            // left is moved alone rather than by a group that would end one short again.
+            if count &- iw > 1 {
                 let last = start &+ ((count &- width &- start) & ~1)
                 move(last)
                 iw = last &+ width
