@@ -74,7 +74,6 @@ struct JSONWriter {
     private mutating func appendFixedArray(_ values: some Collection<Float>, decimals: Int) -> Bool {
         var scale = 1
         for _ in 0..<decimals { scale *= 10 }
-        bytes.reserveCapacity(bytes.count + values.count * (decimals + 4) + 2)
         bytes.append(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
