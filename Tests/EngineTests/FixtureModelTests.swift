@@ -2,6 +2,7 @@ import CAM
 import Foundation
 import Testing
 @testable import Engine
+import TestSupport
 
 /// Whole models exported by both PyTorch exporters, against onnxruntime (forward) and
 /// pytorch-grad-cam (Grad-CAM), from Scripts/make-fixtures.py.

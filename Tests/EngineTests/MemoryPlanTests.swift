@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+import TestSupport
 
 /// The static memory plan reuses dead activations' memory; these tests check that nothing
 /// still needed is ever overwritten, for every fixture model and the bundled EfficientNet.

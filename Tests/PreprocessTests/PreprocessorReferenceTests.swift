@@ -1,6 +1,7 @@
 import ImageCodecs
 import Preprocess
 import Testing
+import TestSupport
 
 /// Our pipeline against torchvision's Resize -> CenterCrop -> ToTensor -> Normalize on the
 /// same decoded images.
@@ -20,7 +21,7 @@ import Testing
         let tensor = Preprocessor.tensor(from: image, spec: spec)
         #expect(tensor.count == 3 * spec.width * spec.height)
         #expect(tensor.count == expected.count)
-        let maxDifference = zip(tensor, expected).map { abs($0 - $1) }.max() ?? .infinity
+        let maxDifference = largestError(zip(tensor, expected).map { abs($0 - $1) })
         // Same integer resampling, same float32 operations: bit-identical.
         #expect(maxDifference == 0)
     }

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Testing
 @testable import Service
+import TestSupport
 
 /// The bundled EfficientNet-Lite0 against PyTorch and pytorch-grad-cam, from the JPEG and PNG
 /// bytes, through the same decode and preprocess path the server uses

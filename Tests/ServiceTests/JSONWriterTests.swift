@@ -48,7 +48,7 @@ struct JSONWriterTests {
         #expect(!text.contains("e"))
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Double])
         #expect(parsed.count == values.count)
-        let worst = zip(parsed, values).map { abs($0 - Double($1)) }.max() ?? 1
+        let worst = largestError(zip(parsed, values).map { abs($0 - Double($1)) })
         #expect(worst <= 0.5e-4 + 1e-12)
     }
 

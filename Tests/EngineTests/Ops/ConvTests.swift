@@ -129,7 +129,7 @@ struct ConvTests {
             } } }
             if let clamp = c.clamp { sum = min(max(sum, Double(clamp.lower)), Double(clamp.upper)) }
             let got = Double(y[((n * g.outputChannels + m) * g.outputHeight + oh) * g.outputWidth + ow])
-            worst = max(worst, abs(got - sum))
+            worst = largerError(worst, abs(got - sum))
         } } } }
         // Float sums of C/g * kh * kw products: the rounding grows with their number.
         #expect(worst < max(1e-5, 1e-7 * Double(g.columnRows)))
@@ -189,7 +189,7 @@ struct ConvTests {
         let alone = check.inputGradients(outputGradient: dy)[0]
         check.gradientStart = 0.5
         let added = check.inputGradients(outputGradient: dy)[0]
-        let worst = zip(alone, added).map { abs(Double($1) - Double($0) - 0.5) }.max() ?? 0
+        let worst = largestError(zip(alone, added).map { abs(Double($1) - Double($0) - 0.5) })
         #expect(worst < 1e-5, "\(c.name): largest error \(worst)")
     }
 
@@ -223,7 +223,7 @@ struct ConvTests {
                 }
             } }
         } } }
-        let worst = zip(dx, expected).map { abs(Double($0) - $1) }.max() ?? 0
+        let worst = largestError(zip(dx, expected).map { abs(Double($0) - $1) })
         #expect(worst < 1e-7 * Double(g.outputChannels * g.kernelHeight * g.kernelWidth) + 1e-6, "largest error \(worst)")
     }
 

@@ -44,7 +44,7 @@ struct GradientCheck {
                 let right = (plus - center) / Double(epsilon), left = (center - minus) / Double(epsilon)
                 if abs(right - left) > 1e-2 * max(1, abs(right)) { continue }  // a kink
                 let numeric = (plus - minus) / (2 * Double(epsilon))
-                worst = max(worst, abs(numeric - Double(analytic[index][i])) / max(1, abs(numeric)))
+                worst = largerError(worst, abs(numeric - Double(analytic[index][i])) / max(1, abs(numeric)))
                 checked += 1
             }
         }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Engine
+import TestSupport
 
 /// Every operator's backward pass against central finite differences (kinks skipped).
 struct OperatorGradientTests {
@@ -104,7 +105,7 @@ struct OperatorGradientTests {
                     let aip = t.0 ? a[p * m + i] : a[i * k + p], bpj = t.1 ? b[j * k + p] : b[p * n + j]
                     sum += Double(aip) * Double(bpj)
                 }
-                worst = max(worst, abs(Double(y[i * n + j]) - (0.5 * sum + 2 * Double(c[j]))))
+                worst = largerError(worst, abs(Double(y[i * n + j]) - (0.5 * sum + 2 * Double(c[j]))))
             } }
             #expect(worst < 1e-4, "m \(m) n \(n) k \(k): worst \(worst)")
         }
@@ -126,7 +127,7 @@ struct OperatorGradientTests {
             for i in 0..<m { for p in 0..<k {
                 var sum = 0.0
                 for j in 0..<n { sum += Double(dy[i * n + j]) * Double(t.1 ? b[j * k + p] : b[p * n + j]) }
-                worst = max(worst, abs(Double(da[t.0 ? p * m + i : i * k + p]) - 0.5 * sum))
+                worst = largerError(worst, abs(Double(da[t.0 ? p * m + i : i * k + p]) - 0.5 * sum))
             } }
             #expect(worst < 1e-6, "entries \(entries): worst \(worst)")
         }

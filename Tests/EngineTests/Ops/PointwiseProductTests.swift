@@ -62,7 +62,7 @@ struct PointwiseProductTests {
                 var sum = Double(bias?[r] ?? 0)
                 for i in 0..<c.k { sum += Double(weight[r * c.k + i]) * Double(x[i * ldx + j]) }
                 if let clamp = c.clamp { sum = min(max(sum, Double(clamp.lower)), Double(clamp.upper)) }
-                worst = max(worst, abs(Double(value) - sum))
+                worst = largerError(worst, abs(Double(value) - sum))
             }
         }
         // Float sums of k products of values in [-1, 1]: about k * 2^-24 relative error at worst.
@@ -101,7 +101,7 @@ struct PointwiseProductTests {
                 }
                 var sum = c.accumulating ? Double(start[i * c.p + j]) : 0
                 for r in 0..<c.m { sum += Double(weight[r * c.k + i]) * Double(dy[r * c.p + j]) }
-                worst = max(worst, abs(Double(value) - sum))
+                worst = largerError(worst, abs(Double(value) - sum))
             }
         }
         #expect(worst < 1e-6 * Double(c.m + 1), "largest error \(worst)")

@@ -55,14 +55,3 @@ struct Export: CustomTestStringConvertible, Sendable, Hashable {
     var testDescription: String { "\(model)-\(exporter)" }
     var fixture: FixtureManifest.Model { FixtureManifest.shared.models.first { $0.name == model }! }
 }
-
-/// Pearson correlation and max |a - b|.
-func pearson(_ a: [Float], _ b: [Float]) -> Double {
-    let n = Double(a.count)
-    let ma = a.reduce(0.0) { $0 + Double($1) } / n, mb = b.reduce(0.0) { $0 + Double($1) } / n
-    var cov = 0.0, va = 0.0, vb = 0.0
-    for (x, y) in zip(a, b) { let dx = Double(x) - ma, dy = Double(y) - mb; cov += dx * dy; va += dx * dx; vb += dy * dy }
-    return cov / (va * vb).squareRoot()
-}
-
-func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) } }
