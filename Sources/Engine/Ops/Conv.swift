@@ -67,7 +67,7 @@ struct Conv: Operator {
             : g.groups == 1 ? Im2ColParts(g).scratchCount : Im2Col.scratchCount(g)
         let widestTile = g.isPointwise ? g.outputPlane : Im2Col.tileRows(g, threads: 1) * g.outputWidth
         let backward = (g.isPointwise || g.isDepthwise ? 0 : Im2Col.scratchCount(g))
-            + (panels == nil ? 0 : PointwiseProduct.scratchCount(k: g.outputChannels, columns: widestTile))
+            + (panels == nil ? 0 : PointwiseProduct.transposedScratchCount(m: g.outputChannels, columns: widestTile))
         return max(winograd?.kernel.scratchCount ?? 0, forward, backward)
     }
 

@@ -52,12 +52,14 @@ enum PointwiseProduct {
 
     /// Backward's product C = W^T dY (+ C when `accumulating`), read from the same panels:
     /// rows `rows` of C (any k of W) and columns `columns`, summed over all M rows of W and
-    /// of dY (M, P) with row stride lddy; C (K, P) with row stride ldc.
+    /// of dY (M, P) with row stride lddy; C (K, P) with row stride ldc. `scratch` holds
+    /// transposedScratchCount floats.
     static func multiplyTransposed(rows: Range<Int>, columns: Range<Int>, m: Int, k: Int, panels: UnsafePointer<Float>,
                                    dy: UnsafePointer<Float>, lddy: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulating: Bool,
                                    scratch: UnsafeMutablePointer<Float>) {
-        run(rows: rows, columns: columns, part: 0..<m, chunk: transposedChunk, x: dy, ldx: lddy, y: c, ldy: ldc, scratch: scratch) { top, count, depth in
-            TransposedPanel(panels: panels, k: k, depth: depth, top: top, count: count, accumulating: accumulating)
+        run(rows: rows, columns: columns, part: 0..<m, chunk: transposedChunk, x: dy, ldx: lddy, y: c, ldy: ldc,
+            scratch: scratch + transposedTileCount) { top, count, depth in
+            TransposedPanel(panels: panels, k: k, depth: depth, top: top, count: count, accumulating: accumulating, blocks: scratch)
         }
     }
 
@@ -147,5 +149,11 @@ enum PointwiseProduct {
 
     /// Depth of one chunk of backward's product, over rows of W: whole panels.
     static let transposedChunk = 252
+
+    /// Scratch per thread of multiplyTransposed: a tile's gathered weights, then what `run` packs.
+    static func transposedScratchCount(m: Int, columns: Int) -> Int { transposedTileCount + scratchCount(k: m, columns: columns) }
+
+    /// Floats of a tile's gathered weights over one chunk (TransposedPanel.gather).
+    static let transposedTileCount = transposedChunk / panelRows * TransposedPanel.blockFloats + 8
 
 }

@@ -83,7 +83,7 @@ struct PointwiseProductTests {
         func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float(Double(random.next() % 2001) / 1000 - 1) } }
         let weight = values(c.m * c.k), dy = values(c.m * c.p), start = values(c.k * c.p)
         var result = start
-        var scratch = [Float](repeating: .nan, count: PointwiseProduct.scratchCount(k: c.m, columns: c.columns.count))
+        var scratch = [Float](repeating: .nan, count: PointwiseProduct.transposedScratchCount(m: c.m, columns: c.columns.count))
         PanelWeights.pack(weight, rows: c.m, depth: c.k).withUnsafeBufferPointer { w in
             dy.withUnsafeBufferPointer { dy in
                 PointwiseProduct.multiplyTransposed(rows: c.rows, columns: c.columns, m: c.m, k: c.k, panels: w.baseAddress!,
