@@ -59,7 +59,8 @@ struct Conv: Operator {
     }
 
     /// Per thread: forward's padded plane, Winograd block, packed strips or column rows, and
-    /// backward's columns (thread 0 only, but every thread is given the largest) and packed strips of dY.
+    /// backward's columns (thread 0 only, but every thread is given the largest), packed strips
+    /// of dY and a tile's gathered weights.
     var scratchCount: Int {
         let g = geometry
         let forward = g.isDepthwise ? DepthwiseConv.scratchCount(g)
