@@ -9,15 +9,14 @@ extension PointwiseProduct {
     /// a tile needs are 36 consecutive floats (a block), and the next panel's lie 6K floats on:
     /// the tile runs over W's rows six at a time, broadcasting from floats 6 apart.
     ///
-    /// Why the blocks are gathered: read in place, the chunk's 42 blocks lie 6K floats apart
-    /// (in the same few sets of the 8-way L1 whenever 6K floats is a multiple of 4 KB, as at K =
-    /// 512 or 4608), and every strip reads them again. `init` copies them side by side once per
-    /// tile row and chunk, so the strips read 6 KB in order, and asks for the next tile row's
-    /// blocks, the 36 floats after each. That request is what makes the copy pay: gathering
-    /// without it was slower than reading in place. Backward, alternating per pass in one process with reading in place (`bench`,
-    /// medians of 30-40 passes each): ResNet-50 to layer3 0.91-0.95 of the time at 2 threads
-    /// (six runs), 0.84-0.94 at 1 (five runs; a sixth printed 1.08); ResNet-18 to layer3 and
-    /// MobileNetV2 to features.14 0.93-0.95.
+    /// Why the blocks are gathered: read in place, the chunk's 42 blocks lie 6K floats apart and
+    /// every strip reads them again. `init` copies them side by side once per tile row and chunk,
+    /// so the strips read 6 KB in order, and asks for the next tile row's blocks, the 36 floats
+    /// after each. That request is what makes the copy pay: gathering without it was slower than
+    /// reading in place. Backward, alternating per pass in one process with reading in place
+    /// (`bench`, medians of 30-40 passes each): ResNet-50 to layer3 0.91-0.95 of the time at 2
+    /// threads (six runs), 0.84-0.94 at 1 (five runs; a sixth printed 1.08); ResNet-18 to layer3
+    /// and MobileNetV2 to features.14 0.93-0.95.
     struct TransposedPanel: ProductPanel {
         /// The chunk's blocks, gathered: block p (W's rows 6p ..< 6p + 6 of the chunk) at 36 p.
         let w: UnsafePointer<Float>
