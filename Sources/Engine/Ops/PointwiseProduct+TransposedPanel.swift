@@ -9,7 +9,7 @@ extension PointwiseProduct {
     /// a tile needs are 36 consecutive floats (a block), and the next panel's lie 6K floats on:
     /// the tile runs over W's rows six at a time, broadcasting from floats 6 apart.
     ///
-    /// Why the blocks are gathered: read in place, the chunk's 42 blocks lie 6K floats apart and
+    /// Why the blocks are gathered: read in place, the chunk's 43 blocks lie 6K floats apart and
     /// every strip reads them again. `init` copies them side by side once per tile row and chunk,
     /// so the strips read 6 KB in order, and asks for the next tile row's blocks, the 36 floats
     /// after each. That request is what makes the copy pay: gathering without it was slower than

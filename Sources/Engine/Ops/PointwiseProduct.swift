@@ -26,11 +26,15 @@
 enum PointwiseProduct {
     static let panelRows = 6
     static let stripColumns = 16
-    /// Scratch per thread: one block's packed chunk of X, for at most `columns` columns. A
-    /// block never holds more than chunk x blockColumns floats (see `widestBlock`), whatever
-    /// the depth of the part of k a caller passes (im2col's last part may be shallower).
-    static func scratchCount(k: Int, columns: Int) -> Int {
-        min(chunk * blockColumns, min(k, chunk) * ((columns + stripColumns - 1) / stripColumns * stripColumns))
+    /// Scratch per thread: one block's packed chunk of X, for at most `columns` columns.
+    static func scratchCount(k: Int, columns: Int) -> Int { packedCount(k: k, columns: columns, chunk: chunk) }
+
+    /// Floats of one block's packed chunk of X in chunks of `depth` k (at least `chunk`). A block
+    /// never holds more than depth x blockColumns floats (widestBlock widens the blocks only
+    /// for chunks shallower than `chunk`), whatever the depth of the part of k a caller passes
+    /// (im2col's last part may be shallower).
+    private static func packedCount(k: Int, columns: Int, chunk depth: Int) -> Int {
+        min(depth * blockColumns, min(k, depth) * ((columns + stripColumns - 1) / stripColumns * stripColumns))
     }
 
     /// Rows `rows` (whole panels of W, the last may be shorter) and columns
@@ -147,11 +151,18 @@ enum PointwiseProduct {
     /// Depth of one chunk of k.
     static let chunk = 256
 
-    /// Depth of one chunk of backward's product, over rows of W: whole panels.
-    static let transposedChunk = 252
+    /// Depth of one chunk of backward's product, over rows of W: whole panels, 43 of them, so
+    /// that 512 rows (ResNet's layer4) are two chunks (258 + 254), not three (252 + 252 + 8),
+    /// and 2048 are eight, not nine: each chunk loads and stores C's tiles and gathers their
+    /// weights once. ResNet-50's backward to layer3, alternating per pass in one process with
+    /// chunks of 252 (`bench`, medians of 30 passes): 0.977-0.984 of the time at 2 threads,
+    /// 0.976-0.997 at 1 (three runs each).
+    static let transposedChunk = 258
 
     /// Scratch per thread of multiplyTransposed: a tile's gathered weights, then what `run` packs.
-    static func transposedScratchCount(m: Int, columns: Int) -> Int { transposedTileCount + scratchCount(k: m, columns: columns) }
+    static func transposedScratchCount(m: Int, columns: Int) -> Int {
+        transposedTileCount + packedCount(k: m, columns: columns, chunk: transposedChunk)
+    }
 
     /// Floats of a tile's gathered weights over one chunk (TransposedPanel.gather).
     static let transposedTileCount = transposedChunk / panelRows * TransposedPanel.blockFloats + 8

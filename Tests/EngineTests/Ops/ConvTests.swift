@@ -193,7 +193,7 @@ struct ConvTests {
         #expect(worst < 1e-5, "\(c.name): largest error \(worst)")
     }
 
-    /// Backward's product runs over W's rows in chunks of 252 (whole panels), the chunks adding
+    /// Backward's product runs over W's rows in chunks of 258 (whole panels), the chunks adding
     /// into the same column gradient; here with a K that is not a multiple of 6 (a last tile of
     /// C with 3 real rows) and, in the last case, two tiles of output rows. Against dX = W^T dY
     /// summed in double precision (finite differences would take too long at 260 channels).

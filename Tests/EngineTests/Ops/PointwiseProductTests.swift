@@ -71,10 +71,12 @@ struct PointwiseProductTests {
 
     /// Backward's C = W^T dY from the same panels: rows of C are k of W, summed over W's rows
     /// in chunks of whole panels. Shares and accumulation as Conv's backward asks for them.
+    /// The scratch is followed by a guard that must stay untouched.
     @Test(arguments: [
         (m: 6, k: 6, p: 16, rows: 0..<6, columns: 0..<16, accumulating: false),      // one tile
         (m: 7, k: 9, p: 49, rows: 0..<9, columns: 0..<49, accumulating: true),       // a 1-row panel of W, a 3-row tile of C, a dot column
-        (m: 260, k: 13, p: 20, rows: 0..<13, columns: 0..<20, accumulating: false),  // two chunks (252 + 8 rows of W)
+        (m: 260, k: 13, p: 20, rows: 0..<13, columns: 0..<20, accumulating: false),  // two chunks (258 + 2 rows of W)
+        (m: 300, k: 7, p: 256, rows: 0..<7, columns: 0..<256, accumulating: false),  // the fullest packed block: 258 rows x 256 columns
         (m: 30, k: 40, p: 100, rows: 12..<30, columns: 32..<100, accumulating: true), // a thread's share
         (m: 13, k: 5, p: 3, rows: 0..<5, columns: 0..<3, accumulating: false),       // dot columns only
     ])
@@ -83,7 +85,8 @@ struct PointwiseProductTests {
         func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float(Double(random.next() % 2001) / 1000 - 1) } }
         let weight = values(c.m * c.k), dy = values(c.m * c.p), start = values(c.k * c.p)
         var result = start
-        var scratch = [Float](repeating: .nan, count: PointwiseProduct.transposedScratchCount(m: c.m, columns: c.columns.count))
+        let scratchCount = PointwiseProduct.transposedScratchCount(m: c.m, columns: c.columns.count), guardCount = 64
+        var scratch = [Float](repeating: .nan, count: scratchCount + guardCount)
         PanelWeights.pack(weight, rows: c.m, depth: c.k).withUnsafeBufferPointer { w in
             dy.withUnsafeBufferPointer { dy in
                 PointwiseProduct.multiplyTransposed(rows: c.rows, columns: c.columns, m: c.m, k: c.k, panels: w.baseAddress!,
@@ -105,6 +108,7 @@ struct PointwiseProductTests {
             }
         }
         #expect(worst < 1e-6 * Double(c.m + 1), "largest error \(worst)")
+        #expect(scratch[scratchCount...].allSatisfy { $0.isNaN }, "wrote past its scratch")
     }
 
     /// Through the strip kernel (16 columns) and the dot columns (2), as FusedClamp.clamp.
