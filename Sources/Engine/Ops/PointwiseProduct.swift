@@ -135,7 +135,8 @@ enum PointwiseProduct {
     /// sixteenth of a strip's multiplies, at a lower rate).
     static let dotTailLimit = 4
 
-    /// A block's packed chunk holds at most chunk x blockColumns floats (256 KB, in L2).
+    /// A block's packed chunk holds at most chunk x blockColumns floats (256 KB, in L2; 258 KB for
+    /// backward's chunks of transposedChunk rows).
     static let blockColumns = 256
 
     /// Widest block of columns for chunks of `depth` k: 256 columns from k = 256 on, wider for
