@@ -104,8 +104,7 @@ extension PointwiseProduct {
         /// (`bench`, medians of runs alternating with the scalar loop): 23.6-26.7 ms against
         /// 29.6-36.6 at 2 threads, 35.3-42.6 against 48.9-52.0 at 1.
         /// W's loads reach two floats past a block: into the next, or the zeros after the last.
-        /// x's loads never pass the column:
-        /// its last few floats are loaded one by one, zeros after.
+        /// x's loads never pass the column: its last few floats are loaded one by one, zeros after.
         @inline(__always)
         func column(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, ldy: Int) {
             var t0 = SIMD8<Float>.zero, t1 = t0, t2 = t0, t3 = t0, t4 = t0, t5 = t0
