@@ -42,8 +42,8 @@ extension Conv {
                         }
                         continue
                     }
-                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
-                    if sharesChannels && io.parallelism.threads > 1 && Im2Col.tileRows(g, threads: 1) == g.outputHeight {
+                    let tiles = Im2Col.tiles(g, threads: io.parallelism.threads)
+                    if sharesChannels && io.parallelism.threads > 1 && Im2Col.tiles(g, threads: 1).count == 1 {
                         // The threads pack one column matrix together first.
                         let columns = io.scratch
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
@@ -55,11 +55,10 @@ extension Conv {
                         continue
                     }
                     // Each thread packs and multiplies its own tiles of output rows, in its own scratch.
-                    let tiles = (g.outputHeight + tileRows - 1) / tileRows
-                    io.parallelism.forEachPiece(of: tiles) { tileRange, thread in
+                    io.parallelism.forEachPiece(of: tiles.count) { tileRange, thread in
                         let columns = io.scratch(forThread: thread)
                         for tile in tileRange {
-                            let outputRows = (tile * tileRows)..<min(g.outputHeight, (tile + 1) * tileRows)
+                            let outputRows = tiles.rows(ofBlock: tile)
                             let count = outputRows.count * g.outputWidth
                             Im2Col.pack(g, channels: 0..<g.inputChannelsPerGroup, outputRows: outputRows, input: input, columns: columns)
                             produce(0..<rows, columns: columns, ldb: count, first: outputRows.lowerBound * g.outputWidth, count: count)

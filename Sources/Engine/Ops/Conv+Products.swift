@@ -49,18 +49,17 @@ extension Conv {
             }
             for n in 0..<g.batch {
                 if io.parallelism.tooFewToShare(columns: g.outputPlane) {
-                    let tileRows = Im2Col.tileRows(g, threads: 1)
+                    let tiles = Im2Col.tiles(g, threads: 1)
                     io.parallelism.forEachPiece(of: g.outputChannels, granule: PointwiseProduct.panelRows) { rows, thread in
-                        for top in stride(from: 0, to: g.outputHeight, by: tileRows) {
-                            produce(n, rows: rows, outputRows: top..<min(g.outputHeight, top + tileRows), thread: thread)
+                        for tile in 0..<tiles.count {
+                            produce(n, rows: rows, outputRows: tiles.rows(ofBlock: tile), thread: thread)
                         }
                     }
                 } else {
-                    let tileRows = Im2Col.tileRows(g, threads: io.parallelism.threads)
-                    io.parallelism.forEachPiece(of: (g.outputHeight + tileRows - 1) / tileRows) { tiles, thread in
-                        for tile in tiles {
-                            produce(n, rows: 0..<g.outputChannels, outputRows: tile * tileRows..<min(g.outputHeight, (tile + 1) * tileRows),
-                                    thread: thread)
+                    let tiles = Im2Col.tiles(g, threads: io.parallelism.threads)
+                    io.parallelism.forEachPiece(of: tiles.count) { range, thread in
+                        for tile in range {
+                            produce(n, rows: 0..<g.outputChannels, outputRows: tiles.rows(ofBlock: tile), thread: thread)
                         }
                     }
                 }
@@ -80,7 +79,7 @@ struct Im2ColParts {
     init(_ g: ConvGeometry) {
         let window = g.kernelHeight * g.kernelWidth
         channelsPerPart = min(g.inputChannels, max(1, PointwiseProduct.chunk / window))
-        let widest = Im2Col.tileRows(g, threads: 1) * g.outputWidth
+        let widest = Im2Col.widestTile(g)
         partCount = channelsPerPart * window * widest
         scratchCount = partCount + PointwiseProduct.scratchCount(k: channelsPerPart * window, columns: widest)
     }

@@ -66,7 +66,7 @@ struct Conv: Operator {
         let forward = g.isDepthwise ? DepthwiseConv.scratchCount(g)
             : g.isPointwise ? PointwiseProduct.scratchCount(k: g.inputChannelsPerGroup, columns: g.outputPlane)
             : g.groups == 1 ? Im2ColParts(g).scratchCount : Im2Col.scratchCount(g)
-        let widestTile = g.isPointwise ? g.outputPlane : Im2Col.tileRows(g, threads: 1) * g.outputWidth
+        let widestTile = g.isPointwise ? g.outputPlane : Im2Col.widestTile(g)
         let backward = (g.isPointwise || g.isDepthwise ? 0 : Im2Col.scratchCount(g))
             + (panels == nil ? 0 : PointwiseProduct.transposedScratchCount(m: g.outputChannels, columns: widestTile))
         return max(winograd?.kernel.scratchCount ?? 0, forward, backward)
@@ -149,9 +149,9 @@ struct Conv: Operator {
                     }
                     // Tile by tile (col2im of neighbouring tiles adds into the same input rows):
                     // the tile's column gradient W^T dY, then col2im by input channel.
-                    let tileRows = Im2Col.tileRows(g, threads: 1)
-                    for first in stride(from: 0, to: g.outputHeight, by: tileRows) {
-                        let outputRows = first..<min(g.outputHeight, first + tileRows)
+                    let tiles = Im2Col.tiles(g, threads: 1)
+                    for tile in 0..<tiles.count {
+                        let outputRows = tiles.rows(ofBlock: tile), first = outputRows.lowerBound
                         let count = outputRows.count * g.outputWidth
                         transposedProduct(n: count, b: gradOut + first * g.outputWidth, c: io.scratch, ldc: count, beta: 0)
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in

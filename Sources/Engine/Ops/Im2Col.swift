@@ -7,15 +7,17 @@
 /// unit that threads share. Forward builds a tile's rows a few input channels at a time
 /// (`firstChannel`); backward and grouped convolutions build or read them whole.
 enum Im2Col {
-    /// Output rows per tile: tiles of about 256 columns or more (narrower sgemm calls lose
-    /// speed) unless the plane is smaller, in a count that is a multiple of `threads`.
-    static func tileRows(_ g: ConvGeometry, threads: Int) -> Int {
-        let wide = (256 + g.outputWidth - 1) / g.outputWidth
-        return Parallelism.rowsPerBlock(rows: g.outputHeight, limit: wide, threads: threads)
+    /// Tiles of output rows: about 256 columns or more each (narrower sgemm calls lose speed)
+    /// unless the plane is smaller, in a count that is a multiple of `threads`.
+    static func tiles(_ g: ConvGeometry, threads: Int) -> RowBlocks {
+        RowBlocks(rows: g.outputHeight, limit: (256 + g.outputWidth - 1) / g.outputWidth, threads: threads)
     }
 
-    /// Floats of one tile's column matrix at the largest tile (one thread).
-    static func scratchCount(_ g: ConvGeometry) -> Int { g.columnRows * tileRows(g, threads: 1) * g.outputWidth }
+    /// Columns of the largest tile (one thread's tiling, the largest of any).
+    static func widestTile(_ g: ConvGeometry) -> Int { tiles(g, threads: 1).largest * g.outputWidth }
+
+    /// Floats of one tile's column matrix at the largest tile.
+    static func scratchCount(_ g: ConvGeometry) -> Int { g.columnRows * widestTile(g) }
 
     /// input (C/g, H, W) -> columns (C/g * kh * kw, T * OW) for output rows `outputRows`: the
     /// column rows of input channels `channels` (each writes its own rows, so threads can share).

@@ -57,12 +57,12 @@ struct Winograd3x3: Sendable {
         return u
     }
 
-    /// Tile rows per block: V and M of a block (16 (C + K) floats per tile) within 1 MB, about
+    /// Blocks of tile rows: V and M of a block (16 (C + K) floats per tile) within 1 MB, about
     /// what im2col's largest tile takes, and a block count that is a multiple of `threads`.
-    func tileRowsPerBlock(threads: Int) -> Int {
+    func blocks(threads: Int) -> RowBlocks {
         let g = geometry
         let fitting = max(1, (1 << 18) / (16 * (g.inputChannels + g.outputChannels) * tilesWide))
-        return Parallelism.rowsPerBlock(rows: tilesHigh, limit: fitting, threads: threads)
+        return RowBlocks(rows: tilesHigh, limit: fitting, threads: threads)
     }
 
     /// Width of the zero-padded copy of the input rows one block reads: whole groups of 8
@@ -76,22 +76,20 @@ struct Winograd3x3: Sendable {
 
     /// V and M of the largest block, then the padded rows of one input channel.
     var scratchCount: Int {
-        let rows = tileRowsPerBlock(threads: 1)
+        let rows = blocks(threads: 1).largest
         return 16 * (geometry.inputChannels + geometry.outputChannels) * Self.leadingDimension(tiles: rows * tilesWide)
             + (2 * rows + 2) * paddedWidth
     }
 
     func forward(_ io: StepIO, transformedWeight u: UnsafePointer<Float>, bias: [Float]?, clamp: FusedClamp?) {
         let g = geometry, x = io.input(0), y = io.output
-        let rowsPerBlock = tileRowsPerBlock(threads: io.parallelism.threads)
-        let blocks = (tilesHigh + rowsPerBlock - 1) / rowsPerBlock
+        let blocks = blocks(threads: io.parallelism.threads)
         for n in 0..<g.batch {
             let input = x + n * g.inputChannels * g.inputPlane
             let output = y + n * g.outputChannels * g.outputPlane
-            io.parallelism.forEachPiece(of: blocks) { blockRange, thread in
+            io.parallelism.forEachPiece(of: blocks.count) { blockRange, thread in
                 for block in blockRange {
-                    let tileRows = (block * rowsPerBlock)..<min(tilesHigh, (block + 1) * rowsPerBlock)
-                    runBlock(tileRows, input: input, u: u, bias: bias, clamp: clamp, output: output,
+                    runBlock(blocks.rows(ofBlock: block), input: input, u: u, bias: bias, clamp: clamp, output: output,
                              scratch: io.scratch(forThread: thread))
                 }
             }

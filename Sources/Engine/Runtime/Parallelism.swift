@@ -28,16 +28,6 @@ public struct Parallelism: Sendable {
     /// or column rows (backward).
     func tooFewToShare(columns: Int) -> Bool { columns < 64 * threads }
 
-    /// Rows per block when `rows` are cut into blocks of at most `limit` rows for `threads`
-    /// threads: the fewest blocks that respect the limit, rounded up to a multiple of `threads`
-    /// (but no more blocks than rows), so that the threads finish together. 28 rows in blocks
-    /// of 10 made 3 blocks for 2 threads: one thread did two, the other waited.
-    static func rowsPerBlock(rows: Int, limit: Int, threads: Int) -> Int {
-        let fewest = (rows + max(1, limit) - 1) / max(1, limit)
-        let blocks = max(1, min(rows, (fewest + threads - 1) / threads * threads))
-        return (rows + blocks - 1) / blocks
-    }
-
     /// Runs `body(range, thread)` over contiguous pieces of 0..<count, concurrently, one per
     /// thread at most; piece boundaries are multiples of `granule`. `thread` (0..<threads)
     /// says which thread-private scratch a piece may use.

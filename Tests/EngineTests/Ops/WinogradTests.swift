@@ -35,14 +35,24 @@ struct WinogradTests {
         }
     }
 
-    @Test func blocksAreAMultipleOfTheThreadsAndCoverEveryTileRow() {
-        let conv = Winograd3x3(geometry(size: 56))
-        for threads in 1...4 {
-            let rows = conv.tileRowsPerBlock(threads: threads)
-            let blocks = (conv.tilesHigh + rows - 1) / rows
-            #expect(rows * blocks >= conv.tilesHigh && rows * (blocks - 1) < conv.tilesHigh)
-            #expect(threads == 1 || blocks % threads == 0 || blocks == conv.tilesHigh)
-            #expect(rows <= conv.tileRowsPerBlock(threads: 1))  // scratch is sized for one thread's block
+    /// At ResNet-50's 64-channel layer on 56 x 56 (28 tile rows, at most 4 per block) the two
+    /// threads get 14 tile rows each; blocks of a fixed size gave one thread 12 and the other 16.
+    @Test func blocksGiveEachThreadAnEqualShareOfTileRows() {
+        for (size, channels) in [(56, 64), (56, 4), (28, 128)] {
+            var g = geometry(size: size)
+            (g.inputChannels, g.outputChannels) = (channels, channels)
+            let conv = Winograd3x3(g)
+            for threads in 1...4 {
+                let blocks = conv.blocks(threads: threads)
+                #expect(blocks.rows == conv.tilesHigh)
+                #expect(threads == 1 || blocks.count % threads == 0 || blocks.count == conv.tilesHigh)
+                #expect(blocks.largest <= conv.blocks(threads: 1).largest)  // scratch is sized for one thread's block
+                let shares = (0..<threads).map { t in
+                    (blocks.count * t / threads..<blocks.count * (t + 1) / threads).map { blocks.rows(ofBlock: $0).count }.reduce(0, +)
+                }
+                #expect(shares.max()! - shares.min()! <= blocks.count / threads, "size \(size), \(channels) channels, \(threads) threads: \(shares)")
+                if size == 56 && channels == 64 && threads == 2 { #expect(shares == [14, 14]) }
+            }
         }
     }
 }

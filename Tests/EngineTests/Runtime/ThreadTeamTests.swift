@@ -38,23 +38,4 @@ struct ThreadTeamTests {
             #expect(ranges.count <= 3)
         }
     }
-
-    /// Blocks respect the row limit, come in a multiple of the threads when there are rows
-    /// enough, and cover every row (28 rows, at most 10 a block, 2 threads: 4 blocks of 7).
-    @Test func rowsPerBlockBalancesTheThreads() {
-        #expect(Parallelism.rowsPerBlock(rows: 28, limit: 10, threads: 2) == 7)
-        #expect(Parallelism.rowsPerBlock(rows: 28, limit: 10, threads: 1) == 10)
-        #expect(Parallelism.rowsPerBlock(rows: 7, limit: 37, threads: 2) == 4)
-        #expect(Parallelism.rowsPerBlock(rows: 1, limit: 37, threads: 4) == 1)
-        #expect(Parallelism.rowsPerBlock(rows: 0, limit: 5, threads: 2) == 0)
-        for rows in 1...60 {
-            for limit in 1...12 {
-                for threads in 1...4 {
-                    let size = Parallelism.rowsPerBlock(rows: rows, limit: limit, threads: threads)
-                    let blocks = (rows + size - 1) / size
-                    #expect(size >= 1 && size <= limit && size * blocks >= rows, "\(rows) rows, limit \(limit), \(threads) threads")
-                }
-            }
-        }
-    }
 }
