@@ -5,8 +5,8 @@
 ///
 /// Blocks of one fixed size could not do that: 28 rows of at most 4 for 2 threads want 8
 /// blocks, and 8 blocks of ceil(28 / 8) = 4 rows are 7 blocks, of which one thread ran 4 and
-/// the other 3 (ResNet-50's Winograd layer at 56 x 56: the second thread's share took 1.5x
-/// the first's).
+/// the other 3 (ResNet-50's Winograd layer at 56 x 56: the second thread's share took
+/// 1.54-1.66x the first's).
 struct RowBlocks: Sendable, Equatable {
     let rows: Int
     let count: Int
