@@ -151,9 +151,8 @@ struct Conv: Operator {
                     // the tile's column gradient W^T dY, then col2im by input channel.
                     let tiles = Im2Col.tiles(g, threads: 1)
                     for tile in 0..<tiles.count {
-                        let outputRows = tiles.rows(ofBlock: tile), first = outputRows.lowerBound
-                        let count = outputRows.count * g.outputWidth
-                        transposedProduct(n: count, b: gradOut + first * g.outputWidth, c: io.scratch, ldc: count, beta: 0)
+                        let outputRows = tiles.rows(ofBlock: tile), count = outputRows.count * g.outputWidth
+                        transposedProduct(n: count, b: gradOut + outputRows.lowerBound * g.outputWidth, c: io.scratch, ldc: count, beta: 0)
                         io.parallelism.forEachPiece(of: g.inputChannelsPerGroup) { channels, _ in
                             Im2Col.unpackAdding(g, channels: channels, outputRows: outputRows, columns: io.scratch, into: gradIn)
                         }

@@ -7,7 +7,7 @@
 /// blocks, and 8 blocks of ceil(28 / 8) = 4 rows are 7 blocks, of which one thread ran 4 and
 /// the other 3 (ResNet-50's Winograd layer at 56 x 56: the second thread's share took
 /// 1.54-1.66x the first's).
-struct RowBlocks: Sendable, Equatable {
+struct RowBlocks: Sendable {
     let rows: Int
     let count: Int
 
