@@ -46,6 +46,12 @@ extension Connection {
         deliver(ErrorBody.response(for: error), sequence: exchange.sequence)
     }
 
+    /// A refused connection's only response, sent before any request is read.
+    func refuse(with response: HTTPResponse) {
+        let exchange = beginExchange(method: "-", path: "-", bytesIn: 0, keepAlive: false, requestID: nil)
+        deliver(response, sequence: exchange.sequence)
+    }
+
     private func beginExchange(method: String, path: String, bytesIn: Int, keepAlive: Bool, requestID: String?) -> PendingExchange {
         sequence += 1
         phase = .responding

@@ -88,7 +88,9 @@ final class Connection: @unchecked Sendable {
 
     var isOnQueue: Bool { DispatchQueue.getSpecific(key: Self.queueKey) == ObjectIdentifier(self) }
 
-    func start() {
+    /// Starts serving; with `refusal`, the connection gets only that response and then closes
+    /// as after any final response (lingering, RFC 9112 9.6).
+    func start(refusingWith refusal: HTTPResponse? = nil) {
         queue.async { [self] in
             let read = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
             read.setEventHandler { [self] in handleReadable() }
@@ -104,6 +106,7 @@ final class Connection: @unchecked Sendable {
             liveDescriptorSources = 2
             timer.resume()
             read.resume()
+            if let refusal { return refuse(with: refusal) }
             // A new connection must send its first head within the header timeout.
             arm(.header)
         }

@@ -26,6 +26,9 @@ import Darwin
 public final class HTTPServer: Sendable {
     struct Registry {
         var connections: [ObjectIdentifier: Connection] = [:]
+        /// Connections refused with 503 (over the cap, or while stopping) that linger before
+        /// closing. They do not count against the cap; at most `maxLingeringRefusals` at once.
+        var refusals: [ObjectIdentifier: Connection] = [:]
         var stopping = false
         var listener: Socket?
         var acceptSource: ListenerSource?
@@ -47,7 +50,7 @@ public final class HTTPServer: Sendable {
         self.onExchange = onExchange
     }
 
-    /// Connections accepted and not yet closed.
+    /// Connections accepted under the cap and not yet closed (lingering refusals are not counted).
     public var openConnectionCount: Int {
         registry.withLock { $0.connections.count }
     }
@@ -57,7 +60,9 @@ public final class HTTPServer: Sendable {
     }
 
     func forget(_ id: ObjectIdentifier) {
-        _ = registry.withLock { $0.connections.removeValue(forKey: id) }
+        registry.withLock { registry in
+            if registry.connections.removeValue(forKey: id) == nil { registry.refusals.removeValue(forKey: id) }
+        }
     }
 
     /// Binds, listens and starts accepting. Returns the bound port (the kernel's choice when
@@ -114,11 +119,11 @@ public final class HTTPServer: Sendable {
         while openConnectionCount > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        let remaining = registry.withLock { Array($0.connections.values) }
+        let remaining = registry.withLock { Array($0.connections.values) + Array($0.refusals.values) }
         for connection in remaining { connection.forceClose() }
         // Closing is asynchronous (each on its own queue); wait a little for it to finish.
         let closeDeadline = clock.now + .seconds(1)
-        while openConnectionCount > 0, clock.now < closeDeadline {
+        while registry.withLock({ $0.connections.count + $0.refusals.count }) > 0, clock.now < closeDeadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }

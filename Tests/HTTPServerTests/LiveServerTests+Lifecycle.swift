@@ -85,15 +85,83 @@ extension LiveServerTests {
 
     @Test func answers503BeyondConnectionCap() async throws {
         try await withServer(.test(maxConnections: 1)) { server, port in
-            let first = try TestClient(port: port)
-            try first.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\n")
-            _ = try first.readResponse()
+            let first = try servedClient(port: port)
+            defer { withExtendedLifetime(first) {} }  // its connection fills the cap until the end
             let second = try TestClient(port: port)
             let refused = try second.readResponse()
             #expect(refused.status == 503)
             #expect(refused.headers["retry-after"] == "1")
             #expect(server.openConnectionCount == 1)
         }
+    }
+
+    /// RFC 9112 9.6: a refused client that is still sending its request must be able to finish
+    /// and read the 503. Closing a socket with unread bytes makes the kernel answer with RST, and
+    /// the client's next send fails (most clients then report a reset, not the 503); so the
+    /// refusal closes as a connection does after any final response, by lingering.
+    @Test func answers503BeyondConnectionCapToAClientStillSendingItsBody() async throws {
+        try await withServer(.test(maxConnections: 1)) { server, port in
+            let first = try servedClient(port: port)
+            defer { withExtendedLifetime(first) {} }  // its connection fills the cap until the end
+            let second = try TestClient(port: port)
+            let body = [UInt8](repeating: 0x61, count: 64 * 1024)
+            try second.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.count)\r\n\r\n")
+            // The server accepts, refuses and closes its side meanwhile; the head is unread.
+            try await Task.sleep(for: .milliseconds(200))
+            try second.send(body)
+            let refused = try second.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(second.waitForClose())
+            #expect(server.openConnectionCount == 1)
+        }
+    }
+
+    /// A lingering refusal does not hold a place under the cap: once the served client leaves,
+    /// the next one is served while the refused one is still open (it lingers up to 10 s).
+    @Test func lingeringRefusalsDoNotCountAgainstTheCap() async throws {
+        try await withServer(.test(maxConnections: 1, lingerTimeout: .seconds(10))) { server, port in
+            let first = try servedClient(port: port)
+            let refusedClient = try TestClient(port: port)
+            #expect(try refusedClient.readResponse().status == 503)
+            first.finishSending()
+            #expect(await eventually { server.openConnectionCount == 0 })
+            let third = try TestClient(port: port)
+            try third.send("GET /three HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try third.readResponse().status == 200)
+            // The lingering refusal closes as soon as its client does.
+            refusedClient.finishSending()
+            #expect(refusedClient.waitForClose())
+        }
+    }
+
+    /// With every lingering slot taken, a refused client still gets its 503 (closed at once).
+    /// The refusals linger up to 10 s, so none ends while the slots fill.
+    @Test func refusesWithStatus503WhenEveryLingeringSlotIsTaken() async throws {
+        try await withServer(.test(maxConnections: 1, lingerTimeout: .seconds(10))) { server, port in
+            let first = try servedClient(port: port)
+            defer { withExtendedLifetime(first) {} }  // its connection fills the cap until the end
+            var lingering: [TestClient] = []
+            for _ in 0..<HTTPServer.maxLingeringRefusals {
+                let client = try TestClient(port: port)
+                #expect(try client.readResponse().status == 503)
+                lingering.append(client)
+            }
+            let beyond = try TestClient(port: port)
+            let refused = try beyond.readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "1")
+            #expect(beyond.waitForClose())
+            #expect(server.openConnectionCount == 1)
+        }
+    }
+
+    /// A client whose request was answered and whose connection stays open (keep-alive).
+    private func servedClient(port: Int) throws -> TestClient {
+        let client = try TestClient(port: port)
+        try client.send("GET /one HTTP/1.1\r\nHost: h\r\n\r\n")
+        _ = try client.readResponse()
+        return client
     }
 
     /// Idle keep-alive connections cost a read source each, not a thread: with 300 of them open,

@@ -36,11 +36,11 @@ final class HoldingResponder: HTTPResponder {
 extension ServerConfiguration {
     static func test(
         host: String = "127.0.0.1", headerTimeout: Duration = .seconds(2), idleTimeout: Duration = .seconds(2),
-        maxConnections: Int = 64,
+        maxConnections: Int = 64, lingerTimeout: Duration = .milliseconds(500),
         limits: HTTPLimits = HTTPLimits()
     ) -> ServerConfiguration {
         ServerConfiguration(host: host, port: 0, maxConnections: maxConnections, headerTimeout: headerTimeout,
-                            bodyTimeout: .seconds(2), idleTimeout: idleTimeout, lingerTimeout: .milliseconds(500),
+                            bodyTimeout: .seconds(2), idleTimeout: idleTimeout, lingerTimeout: lingerTimeout,
                             limits: limits)
     }
 }
