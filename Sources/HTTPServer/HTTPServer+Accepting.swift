@@ -23,7 +23,7 @@ extension HTTPServer {
             guard let (socket, peer) = accepted else { return }
             switch admit(socket, peer: peer) {
             case .serve(let connection): connection.start()
-            case .refuse(let connection): connection.start(refusingWith: Self.refusal)
+            case .refuse(let connection): connection.start(refusingWith: refusal)
             case .closeAtOnce: refuseAtOnce(socket)
             }
         }
@@ -62,16 +62,18 @@ extension HTTPServer {
 
     /// Over the connection cap: answer 503 with Retry-After at once, rather than leave the
     /// client waiting in the backlog with no idea why (RFC 9110 15.6.4, 10.2.3).
-    static let refusal = ErrorBody.response(
-        status: .serviceUnavailable, code: "too_many_connections",
-        message: "the server is at its connection limit; retry shortly",
-        extraHeaders: ["Retry-After": "1"])
+    static func refusal(retryAfterSeconds: Int) -> HTTPResponse {
+        ErrorBody.response(
+            status: .serviceUnavailable, code: "too_many_connections",
+            message: "the server is at its connection limit; retry shortly",
+            extraHeaders: ["Retry-After": String(retryAfterSeconds)])
+    }
 
     /// The refusal without lingering, when every lingering slot is taken. The send goes to a
     /// fresh socket's empty buffer, so one non-blocking attempt suffices. Then what the client
     /// has sent so far is read and dropped: closing with unread bytes would answer with RST.
     private func refuseAtOnce(_ socket: Socket) {
-        Self.refusal.serialized(keepAlive: false).withUnsafeBytes { _ = socket.send($0) }
+        refusal.serialized(keepAlive: false).withUnsafeBytes { _ = socket.send($0) }
         socket.shutdownWrite()
         withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { scratch in
             for _ in 0..<4 {

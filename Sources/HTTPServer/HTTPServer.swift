@@ -35,6 +35,8 @@ public final class HTTPServer: Sendable {
     }
 
     public let configuration: ServerConfiguration
+    /// The 503 for connections beyond the cap (see HTTPServer+Accepting).
+    let refusal: HTTPResponse
     let responder: any HTTPResponder
     let onExchange: (@Sendable (ExchangeRecord) -> Void)?
     let acceptQueue = DispatchQueue(label: "HTTPServer.accept")
@@ -46,6 +48,7 @@ public final class HTTPServer: Sendable {
         onExchange: (@Sendable (ExchangeRecord) -> Void)? = nil
     ) {
         self.configuration = configuration
+        self.refusal = Self.refusal(retryAfterSeconds: configuration.refusalRetryAfterSeconds)
         self.responder = responder
         self.onExchange = onExchange
     }

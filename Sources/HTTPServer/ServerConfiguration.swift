@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var backlog: Int
     /// Open connections beyond this are answered 503 with Retry-After and closed. Default 1024.
     public var maxConnections: Int
+    /// The Retry-After of that 503, in seconds. Default 1.
+    public var refusalRetryAfterSeconds: Int
     /// The whole head of a request must arrive within this time of its first byte, however
     /// slowly bytes keep coming (slowloris). A new connection gets it from accept. Default 10 s.
     public var headerTimeout: Duration
@@ -31,6 +33,7 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         backlog: Int = 512,
         maxConnections: Int = 1024,
+        refusalRetryAfterSeconds: Int = 1,
         headerTimeout: Duration = .seconds(10),
         bodyTimeout: Duration = .seconds(30),
         idleTimeout: Duration = .seconds(60),
@@ -42,6 +45,7 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.backlog = backlog
         self.maxConnections = maxConnections
+        self.refusalRetryAfterSeconds = refusalRetryAfterSeconds
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout

@@ -134,6 +134,7 @@ public struct ServiceConfig: Sendable, Equatable {
     public var serverConfiguration: ServerConfiguration {
         var c = ServerConfiguration()
         c.host = host; c.port = port; c.maxConnections = maxConnections
+        c.refusalRetryAfterSeconds = retryAfterSeconds
         c.headerTimeout = .milliseconds(headerTimeoutMs); c.bodyTimeout = .milliseconds(bodyTimeoutMs)
         c.idleTimeout = .milliseconds(idleTimeoutMs); c.limits = httpLimits
         return c

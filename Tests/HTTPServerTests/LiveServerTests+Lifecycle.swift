@@ -95,6 +95,18 @@ extension LiveServerTests {
         }
     }
 
+    @Test func refusalCarriesTheConfiguredRetryAfter() async throws {
+        var configuration = ServerConfiguration.test(maxConnections: 1)
+        configuration.refusalRetryAfterSeconds = 7
+        try await withServer(configuration) { _, port in
+            let first = try servedClient(port: port)
+            defer { withExtendedLifetime(first) {} }  // its connection fills the cap until the end
+            let refused = try TestClient(port: port).readResponse()
+            #expect(refused.status == 503)
+            #expect(refused.headers["retry-after"] == "7")
+        }
+    }
+
     /// RFC 9112 9.6: a refused client that is still sending its request must be able to finish
     /// and read the 503. Closing a socket with unread bytes makes the kernel answer with RST, and
     /// the client's next send fails (most clients then report a reset, not the 503); so the

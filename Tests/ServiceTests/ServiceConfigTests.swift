@@ -27,6 +27,13 @@ struct ServiceConfigTests {
         #expect(throws: ServiceConfig.Invalid.self) { try ServiceConfig.load(file: nil, environment: [:], flags: ["--log-level"]) }
     }
 
+    /// Every 503 carries the same Retry-After, the HTTP layer's refusal over maxConnections too.
+    @Test func theServerRefusesWithTheConfiguredRetryAfter() throws {
+        let config = try ServiceConfig.load(file: nil, environment: [:], flags: ["--retry-after-seconds", "7", "--max-connections", "3"])
+        #expect(config.serverConfiguration.refusalRetryAfterSeconds == 7)
+        #expect(config.serverConfiguration.maxConnections == 3)
+    }
+
     @Test func namesFollowTheKeys() {
         #expect(ServiceConfig.environmentName("maxBodyBytes") == "GRADCAM_MAX_BODY_BYTES")
         #expect(ServiceConfig.flagName("maxBodyBytes") == "max-body-bytes")
