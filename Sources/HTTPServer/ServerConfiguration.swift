@@ -8,7 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Pending connections the kernel queues before accept. Default 512.
     public var backlog: Int
-    /// Open connections beyond this are answered 503 with Retry-After and closed. Default 1024.
+    /// Open connections beyond this are answered 503 with Retry-After, then closed as after any
+    /// final response (lingering, at most HTTPServer.maxLingeringRefusals at once). Default 1024.
     public var maxConnections: Int
     /// The Retry-After of that 503, in seconds. Default 1.
     public var refusalRetryAfterSeconds: Int
