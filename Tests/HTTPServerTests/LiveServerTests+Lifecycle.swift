@@ -109,8 +109,9 @@ extension LiveServerTests {
 
     /// RFC 9112 9.6: a refused client that is still sending its request must be able to finish
     /// and read the 503. Closing a socket with unread bytes makes the kernel answer with RST, and
-    /// the client's next send fails (most clients then report a reset, not the 503); so the
-    /// refusal closes as a connection does after any final response, by lingering.
+    /// the client's next send fails: a client that sends its whole body before reading (Python's
+    /// http.client does) reports a broken pipe, not the 503. So the refusal closes as a
+    /// connection does after any final response, by lingering.
     @Test func answers503BeyondConnectionCapToAClientStillSendingItsBody() async throws {
         try await withServer(.test(maxConnections: 1)) { server, port in
             let first = try servedClient(port: port)
