@@ -48,13 +48,13 @@ extension HTTPServer {
             isStopping: { [weak self] in self?.isStopping ?? true },
             onClosed: { [weak self] id in self?.forget(id) })
         return registry.withLock { registry -> Admission in
-            if !registry.stopping, registry.connections.count < configuration.maxConnections {
-                let connection = Connection(socket: socket, peerAddress: peer, environment: environment)
+            let served = !registry.stopping && registry.connections.count < configuration.maxConnections
+            guard served || registry.refusals.count < Self.maxLingeringRefusals else { return .closeAtOnce }
+            let connection = Connection(socket: socket, peerAddress: peer, environment: environment)
+            if served {
                 registry.connections[ObjectIdentifier(connection)] = connection
                 return .serve(connection)
             }
-            guard registry.refusals.count < Self.maxLingeringRefusals else { return .closeAtOnce }
-            let connection = Connection(socket: socket, peerAddress: peer, environment: environment)
             registry.refusals[ObjectIdentifier(connection)] = connection
             return .refuse(connection)
         }
