@@ -15,7 +15,6 @@ struct GraphCompiler {
     private(set) var values: [ValueSlot] = []
     private(set) var valueIndex: [String: Int] = [:]
     private(set) var steps: [Step] = []
-    private(set) var scratchFloats = 0
     private var constants: [String: ConstantValue] = [:]
     private var initializers: [String: ONNXTensor] = [:]
     private var batchNormFolds: BatchNormFolds
@@ -58,8 +57,7 @@ struct GraphCompiler {
         // The score Grad-CAM differentiates is the pre-softmax logit (Selvaraju et al., Sec. 3).
         if let last = steps.last(where: { $0.output == outputValue }), last.opType == "Softmax" { logits = last.inputs[0] }
         return ExecutionPlan(batch: batch, values: values, steps: steps, valueIndex: valueIndex, inputValue: input,
-                             logitsValue: logits, outputValue: outputValue, scratchFloats: scratchFloats,
-                             foldedValues: foldedValueReasons())
+                             logitsValue: logits, outputValue: outputValue, foldedValues: foldedValueReasons())
     }
 
     private func isFusedClamp(_ node: ONNXNode) -> Bool {
@@ -131,7 +129,6 @@ struct GraphCompiler {
 
     /// `opType` names a fused step ("Conv+Relu"); by default the node's own.
     mutating func addStep(_ node: ONNXNode, op: (any Operator)?, inputs: [Int], output: Int, opType: String? = nil) {
-        scratchFloats = max(scratchFloats, op?.scratchCount ?? 0)
         steps.append(Step(nodeName: node.name, opType: opType ?? node.opType, op: op, inputs: inputs, output: output))
     }
 

@@ -59,17 +59,28 @@ struct Conv: Operator {
     }
 
     /// Per thread: forward's padded plane, Winograd block, packed strips or column rows, and
-    /// backward's columns (thread 0 only, but every thread is given the largest), packed strips
-    /// of dY and a tile's gathered weights.
-    var scratchCount: Int {
+    /// backward's packed strips of dY and a tile's gathered weights; the first thread's also
+    /// holds backward's column matrix before its packed strips.
+    var scratchCount: Int { max(helperScratchCount, backwardColumnsCount + backwardPackingCount) }
+
+    var helperScratchCount: Int { max(forwardScratchCount, backwardPackingCount) }
+
+    var forwardScratchCount: Int {
         let g = geometry
         let forward = g.isDepthwise ? DepthwiseConv.scratchCount(g)
             : g.isPointwise ? PointwiseProduct.scratchCount(k: g.inputChannelsPerGroup, columns: g.outputPlane)
             : g.groups == 1 ? Im2ColParts(g).scratchCount : Im2Col.scratchCount(g)
-        let widestTile = g.isPointwise ? g.outputPlane : Im2Col.widestTile(g)
-        let backward = (g.isPointwise || g.isDepthwise ? 0 : Im2Col.scratchCount(g))
-            + (panels == nil ? 0 : PointwiseProduct.transposedScratchCount(m: g.outputChannels, columns: widestTile))
-        return max(winograd?.kernel.scratchCount ?? 0, forward, backward)
+        return max(winograd?.kernel.scratchCount ?? 0, forward)
+    }
+
+    /// Backward's column matrix dX_col = W^T dY for one tile (thread 0's scratch; every thread writes its rows).
+    private var backwardColumnsCount: Int { geometry.isPointwise || geometry.isDepthwise ? 0 : Im2Col.scratchCount(geometry) }
+
+    /// Backward's packed strips of dY and gathered weights, per thread (panels only).
+    private var backwardPackingCount: Int {
+        let g = geometry
+        guard panels != nil, !g.isDepthwise else { return 0 }
+        return PointwiseProduct.transposedScratchCount(m: g.outputChannels, columns: g.isPointwise ? g.outputPlane : Im2Col.widestTile(g))
     }
 
     func forward(_ io: StepIO) {
@@ -110,8 +121,8 @@ struct Conv: Operator {
             return
         }
         let plane = g.outputPlane, rows = g.outputChannelsPerGroup
-        // Each thread packs strips of dY after the column gradient's place in its scratch.
-        let packing = g.isPointwise ? 0 : Im2Col.scratchCount(g)
+        // Each thread packs strips of dY in its scratch; the first after the column gradient's place.
+        let columnsCount = backwardColumnsCount
         weight.withUnsafeBufferPointer { w in
             for n in 0..<g.batch {
                 for group in 0..<g.groups {
@@ -126,7 +137,7 @@ struct Conv: Operator {
                                 panels.values.withUnsafeBufferPointer { v in
                                     PointwiseProduct.multiplyTransposed(rows: cRows, columns: columns, m: rows, k: g.columnRows, panels: v.baseAddress!,
                                                                         dy: b, lddy: plane, c: c, ldc: ldc, accumulating: beta != 0,
-                                                                        scratch: io.scratch(forThread: thread) + packing)
+                                                                        scratch: io.scratch(forThread: thread) + (thread == 0 ? columnsCount : 0))
                                 }
                                 return
                             }

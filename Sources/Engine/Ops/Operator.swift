@@ -6,8 +6,14 @@
 /// consumers (a residual branch) receives the sum of their gradients.
 protocol Operator: Sendable {
     /// Floats of per-worker scratch memory that forward or backward needs (im2col columns),
-    /// per thread when the operator splits its work (StepIO.parallelism).
+    /// for the first thread when the operator splits its work (StepIO.parallelism).
     var scratchCount: Int { get }
+    /// Floats each other thread needs, at most `scratchCount`: what only the first thread uses
+    /// (backward's column matrix, 1.8 MB for a 3x3 layer at 14 x 14) is not given to the others.
+    var helperScratchCount: Int { get }
+    /// Floats any thread needs in forward alone, at most `helperScratchCount`: a session whose
+    /// backward passes never reach this step gives it no more (PlanBinding.scratchLayout).
+    var forwardScratchCount: Int { get }
     /// Inputs whose memory forward may write its output into: forward reads element i of such
     /// an input only to write element i of the output, so MemoryPlan gives the output that
     /// input's buffer when nothing reads the input later (`Add` of a residual, a lone ReLU).
@@ -19,6 +25,8 @@ protocol Operator: Sendable {
 
 extension Operator {
     var scratchCount: Int { 0 }
+    var helperScratchCount: Int { scratchCount }
+    var forwardScratchCount: Int { helperScratchCount }
     var inPlaceInputs: [Int] { [] }
 }
 
@@ -32,12 +40,16 @@ struct StepIO {
     let values: UnsafePointer<UnsafeMutablePointer<Float>>
     let gradients: UnsafePointer<UnsafeMutablePointer<Float>?>
     let scratch: UnsafeMutablePointer<Float>
-    /// Threads an operator may split its work over, each with its own `scratchCount` floats.
+    /// Threads an operator may split its work over: the first with `scratchPerThread` floats of
+    /// scratch, each other with `scratchPerHelper` (the same when nil), laid out in that order.
     var parallelism = Parallelism.serial
     var scratchPerThread = 0
+    var scratchPerHelper: Int? = nil
 
     /// Thread `t`'s scratch; thread 0's is `scratch`.
-    func scratch(forThread t: Int) -> UnsafeMutablePointer<Float> { scratch + t * scratchPerThread }
+    func scratch(forThread t: Int) -> UnsafeMutablePointer<Float> {
+        t == 0 ? scratch : scratch + scratchPerThread + (t - 1) * (scratchPerHelper ?? scratchPerThread)
+    }
 
     var inputCount: Int { inputIDs.count }
     func input(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(values[inputIDs[index]]) }

@@ -37,15 +37,14 @@ final class ExecutionPlan: Sendable {
     /// The pre-softmax scores: the graph output, or the input of a final Softmax.
     let logitsValue: Int
     let outputValue: Int
-    let scratchFloats: Int
     /// Names of values that were folded away (a Conv's output before its BatchNorm or ReLU) -> why, and what to target instead.
     let foldedValues: [String: String]
 
     init(batch: Int, values: [ValueSlot], steps: [Step], valueIndex: [String: Int], inputValue: Int,
-         logitsValue: Int, outputValue: Int, scratchFloats: Int, foldedValues: [String: String]) {
+         logitsValue: Int, outputValue: Int, foldedValues: [String: String]) {
         self.batch = batch; self.values = values; self.steps = steps; self.valueIndex = valueIndex
         self.inputValue = inputValue; self.logitsValue = logitsValue; self.outputValue = outputValue
-        self.scratchFloats = scratchFloats; self.foldedValues = foldedValues
+        self.foldedValues = foldedValues
     }
 
     /// The value that owns `id`'s arena memory (itself, or a view's source); nil for constants.

@@ -40,6 +40,7 @@ final class PlanBinding {
         gradientPointers = .allocate(capacity: count)
         gradientPointers.initialize(repeating: nil, count: count)
         workspace.reserve(activationFloats: memory.floats, gradientFloats: gradientMemory?.floats ?? 0)
+        workspace.reserve(scratch: ScratchLayout(plan: plan, backwardSteps: backward?.steps ?? []))
     }
 
     deinit {
@@ -66,7 +67,8 @@ final class PlanBinding {
     private func io(for step: Step) -> StepIO {
         StepIO(inputIDs: step.inputs, outputID: step.output, values: valuePointers,
                gradients: gradientPointers, scratch: workspace.scratch.pointer,
-               parallelism: workspace.parallelism, scratchPerThread: plan.scratchFloats)
+               parallelism: workspace.parallelism, scratchPerThread: workspace.scratchLayout.first,
+               scratchPerHelper: workspace.scratchLayout.helper)
     }
 
     /// Copies `input` (already checked to be the graph input's size) in and runs every step.

@@ -80,7 +80,11 @@ struct GradientCheck {
             p.initialize(repeating: i == count ? 0 : gradientStart, count: size)
             return p
         }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(op.scratchCount * parallelism.threads, 1))
+        // The layout a Workspace gives: the first thread's scratch, then each other thread's
+        // (smaller: Operator.helperScratchCount), then a guard band that no thread may touch.
+        let scratchCount = op.scratchCount + (parallelism.threads - 1) * op.helperScratchCount, guardBand = 64
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount + guardBand)
+        (scratch + scratchCount).initialize(repeating: 1234.5, count: guardBand)
         let values = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count + 1)
         values.initialize(from: buffers, count: count + 1)
         let gradients = UnsafeMutablePointer<UnsafeMutablePointer<Float>?>.allocate(capacity: count + 1)
@@ -91,12 +95,18 @@ struct GradientCheck {
             scratch.deallocate(); values.deallocate(); gradients.deallocate()
         }
         let io = StepIO(inputIDs: Array(0..<count), outputID: count, values: values, gradients: gradients, scratch: scratch,
-                        parallelism: parallelism, scratchPerThread: op.scratchCount)
+                        parallelism: parallelism, scratchPerThread: op.scratchCount, scratchPerHelper: op.helperScratchCount)
+        func expectGuardBandUntouched(_ pass: String) {
+            let band = UnsafeBufferPointer(start: scratch + scratchCount, count: guardBand)
+            #expect(band.allSatisfy { $0 == 1234.5 }, "\(pass) wrote past the scratch a Workspace would give")
+        }
         op.forward(io)
+        expectGuardBandUntouched("forward")
         let y = Array(UnsafeBufferPointer(start: output, count: outputCount))
         guard let outputGradient else { return (y, []) }
         grads[count]!.update(from: outputGradient, count: outputCount)
         op.backward(io)
+        expectGuardBandUntouched("backward")
         let inputGradients = (0..<count).map { i in grads[i].map { Array(UnsafeBufferPointer(start: $0, count: inputs[i].count)) } ?? [] }
         return (y, inputGradients)
     }
