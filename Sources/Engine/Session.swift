@@ -17,12 +17,19 @@ public final class Session {
 
     private struct BindingKey: Hashable { let batch: Int; let layer: String? }
 
-    /// Threads each operator may use (see Parallelism); the service's workers use one each.
+    /// Threads each operator may use (see Parallelism).
     public let parallelism: Parallelism
+    /// The cores this session shares with other workers' sessions, if any (SharedCores).
+    public let sharing: SharedCores?
 
-    public init(model: Model, parallelism: Parallelism = .serial) {
+    /// With `sharing`, each operator uses only this session's share of those cores at the time
+    /// it starts, up to `parallelism.threads`: the service's workers pass one SharedCores, and
+    /// count each job they run with it (`SharedCores.counting`).
+    public init(model: Model, parallelism: Parallelism = .serial, sharing: SharedCores? = nil) {
         self.model = model
-        self.parallelism = parallelism.threads > 1 ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1)) : .serial
+        self.sharing = sharing
+        self.parallelism = parallelism.threads > 1
+            ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1), sharing: sharing) : .serial
     }
 
     deinit { parallelism.team?.stop() }

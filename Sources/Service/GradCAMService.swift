@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HTTP1
 import HTTPServer
@@ -16,12 +17,19 @@ public final class GradCAMService: HTTPResponder {
     public init(config: ServiceConfig, bundle: ModelBundle, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "gradcam-server")) {
         self.config = config
         explainer = Explainer(bundle: bundle, decodeLimits: .init(maxPixels: config.maxImagePixels))
-        // Fewer workers than cores: each image is split over the spare cores instead.
+        // Every worker may split its image over the cores the others leave idle (SharedCores):
+        // one request alone runs on all of them, a full queue on one core per worker.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         pool = WorkerPool(model: bundle.model, workers: config.workerCount, queueCapacity: config.queueDepth,
-                          threadsPerImage: max(1, ProcessInfo.processInfo.activeProcessorCount / config.workerCount))
+                          threadsPerImage: min(cores, Self.maxThreadsPerImage), sharing: SharedCores(cores: cores))
         self.metrics = metrics
         self.logger = logger
     }
+
+    /// Threads one image may be split over: each worker keeps this many minus one helper
+    /// threads, asleep while it is not alone. A bound so that a many-core machine does not
+    /// carry workers x cores threads; only 2 cores were measured (Benchmarks/README.md).
+    static let maxThreadsPerImage = 4
 
     /// Method and routes; `Allow` lists what a path supports (RFC 9110 15.5.6).
     static let routes: [String: [String]] = [

@@ -34,20 +34,24 @@ public final class WorkerPool: @unchecked Sendable {
 
     public let workerCount: Int
     public let queueCapacity: Int
+    /// The cores the workers' sessions share, each job counted while it runs.
+    public let sharing: SharedCores?
     private let condition = NSCondition()
     private var state: State = .running(queue: [])
     private var busyWorkers = 0
     private var threads: [Thread] = []
     private var busySeconds = 0.0
 
-    /// `threadsPerImage`: how many threads each worker's session splits a convolution over
-    /// (Parallelism); 1 when the workers alone fill the cores.
-    public init(model: Model, workers: Int, queueCapacity: Int, threadsPerImage: Int = 1) {
+    /// `threadsPerImage`: how many threads each worker's session may split a convolution over
+    /// (Parallelism). With `sharing`, a session uses them only while the other workers leave
+    /// those cores idle (SharedCores): a lone request runs on every core, a full queue on one each.
+    public init(model: Model, workers: Int, queueCapacity: Int, threadsPerImage: Int = 1, sharing: SharedCores? = nil) {
         workerCount = max(1, workers)
         self.queueCapacity = max(0, queueCapacity)
+        self.sharing = sharing
         for index in 0..<workerCount {
             // The thread keeps the pool alive until `drain` stops it and the loop returns.
-            let thread = Thread { self.workerLoop(session: Session(model: model, parallelism: Parallelism(threads: threadsPerImage))) }
+            let thread = Thread { self.workerLoop(session: Session(model: model, parallelism: Parallelism(threads: threadsPerImage), sharing: sharing)) }
             thread.name = "gradcam-worker-\(index)"
             thread.stackSize = 8 << 20
             threads.append(thread)
@@ -119,6 +123,8 @@ public final class WorkerPool: @unchecked Sendable {
                 job.body(.clientGone, waited)
             } else if started > job.deadline {
                 job.body(.expired, waited)
+            } else if let sharing {
+                sharing.counting { job.body(.run(session), waited) }
             } else {
                 job.body(.run(session), waited)
             }

@@ -37,6 +37,34 @@ struct FixtureModelTests {
         for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
     }
 
+    /// A session that shares two cores runs its operators split while its job is the only one
+    /// counted and on one thread while another job is counted too; both ways its logits and
+    /// Grad-CAM gradients match onnxruntime's logits and each other.
+    @Test(arguments: FixtureManifest.exports)
+    func aSessionSharingCoresMatchesOnnxruntimeAloneAndBesideAnotherJob(_ export: Export) throws {
+        let fixture = export.fixture
+        let cores = SharedCores(cores: 2)
+        let session = Session(model: try Self.models.model(export), parallelism: Parallelism(threads: 2), sharing: cores)
+        let input = try FixtureManifest.floats(fixture.input), expected = try FixtureManifest.floats(fixture.logits)
+        let layer = try #require(fixture.targets.first?.layerNameByExporter[export.exporter])
+        func job() throws -> (logits: [Float], gradients: [Float]) {
+            try cores.counting { () throws -> ([Float], [Float]) in
+                let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
+                return (logits, try session.backward(classes: [0], layer: layer).gradients)
+            }
+        }
+        let alone = try job()
+        let beside = try cores.counting { try job() }
+        #expect(cores.runningJobs == 0)
+        for run in [alone, beside] {
+            #expect(run.logits.count == expected.count)
+            for (a, b) in zip(run.logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+        }
+        let scale = alone.gradients.map(abs).max() ?? 0
+        #expect(scale > 0 && alone.gradients.count == beside.gradients.count)
+        for (a, b) in zip(alone.gradients, beside.gradients) { #expect(abs(a - b) <= 1e-4 * scale) }
+    }
+
     @Test(arguments: FixtureManifest.exports, [1, 2])
     func dynamicBatchOfTwoMatchesOnnxruntime(_ export: Export, threads: Int) throws {
         let (logits, expected, _) = try forward(export, batch: 2, threads: threads)

@@ -1,4 +1,5 @@
 import Dispatch
+import Engine
 import Foundation
 import Testing
 @testable import Service
@@ -51,6 +52,33 @@ struct WorkerPoolTests {
         return outcome.value
     }
 
+    /// The service's workers share one SharedCores and may each split an image over every
+    /// core (up to GradCAMService.maxThreadsPerImage): a lone request runs on all of them.
+    @Test func theServiceWorkersShareTheCoresAndMayEachUseThemAll() throws {
+        var config = ServiceConfig()
+        config.workers = 2
+        let service = GradCAMService(config: config, bundle: try Fixtures.defaultBundle.get())
+        defer { service.pool.drain(grace: 5) }
+        let sessions = SessionsBox(), release = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
+        for _ in 0..<2 {
+            #expect(service.pool.submit(deadline: later, isClientConnected: { true }) { outcome, _ in
+                if case .run(let session) = outcome { sessions.append(session) }
+                started.signal()
+                release.wait()  // both workers hold a job at once, so each reports its own session
+            })
+        }
+        for _ in 0..<2 { #expect(started.wait(timeout: .now() + 10) == .success) }
+        let seen = sessions.all
+        let shared = try #require(seen.first?.sharing)
+        #expect(shared.runningJobs == 2)  // each job counted while it runs
+        release.signal(); release.signal()
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(seen.count == 2 && seen[0] !== seen[1])
+        #expect(seen.allSatisfy { $0.parallelism.threads == min(cores, GradCAMService.maxThreadsPerImage) })
+        #expect(seen.allSatisfy { $0.sharing === shared } && shared.cores == cores)
+        #expect(service.pool.drain(grace: 10) && shared.runningJobs == 0)
+    }
+
     @Test func drainFinishesEveryAcceptedJobThenRefuses() throws {
         let pool = try pool(workers: 2, queue: 16)
         let counter = CounterBox()
@@ -70,4 +98,11 @@ final class CounterBox: @unchecked Sendable {
     private var count = 0
     func increment() { lock.lock(); count += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+final class SessionsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sessions: [Session] = []
+    func append(_ session: Session) { lock.lock(); sessions.append(session); lock.unlock() }
+    var all: [Session] { lock.lock(); defer { lock.unlock() }; return sessions }
 }

@@ -2,24 +2,37 @@ import Dispatch
 
 /// How many threads one Session may spread a single operator over.
 ///
-/// The service runs one worker per core, each with 1 thread: the workers already fill the
-/// machine, and splitting an operator would only add hand-offs. A caller that runs one image
-/// at a time on an idle machine (`bench --threads`, a server with fewer workers than cores)
-/// gives its session more, and the big kernels (convolutions) split their output among them.
+/// A caller that runs one image at a time on an idle machine (`bench --threads`) gives its
+/// session several, and the big kernels (convolutions) split their output among them. The
+/// service's workers, one per core, each get as many but share the cores (SharedCores): each
+/// operator takes only the threads its job's share allows, one each when every worker is busy.
 public struct Parallelism: Sendable {
     public let threads: Int
     /// The Session's helper threads; without them (operator tests) pieces go to Dispatch.
     let team: ThreadTeam?
+    /// The cores this session shares with other workers' sessions, if it shares them.
+    let sharing: SharedCores?
     public static let serial = Parallelism(threads: 1)
 
     public init(threads: Int) {
         self.threads = max(1, threads)
         team = nil
+        sharing = nil
     }
 
-    init(team: ThreadTeam) {
-        threads = team.helpers + 1
+    init(team: ThreadTeam, sharing: SharedCores? = nil, threads: Int? = nil) {
+        self.threads = threads ?? team.helpers + 1
         self.team = team
+        self.sharing = sharing
+    }
+
+    /// What the next operator may use: all the threads, or as many as its share of the
+    /// shared cores allows (SharedCores). Fixed for the operator, which sizes its pieces by it.
+    func forNextOperator() -> Parallelism {
+        guard let sharing, let team else { return self }
+        let allowed = sharing.threads(limit: threads)
+        if allowed == threads { return self }
+        return allowed == 1 ? .serial : Parallelism(team: team, threads: allowed)
     }
 
     /// Whether `columns` output columns are too few to share among the threads (under 64 each):

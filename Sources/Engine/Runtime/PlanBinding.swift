@@ -67,7 +67,7 @@ final class PlanBinding {
     private func io(for step: Step) -> StepIO {
         StepIO(inputIDs: step.inputs, outputID: step.output, values: valuePointers,
                gradients: gradientPointers, scratch: workspace.scratch.pointer,
-               parallelism: workspace.parallelism, scratchPerThread: workspace.scratchLayout.first,
+               parallelism: workspace.parallelism.forNextOperator(), scratchPerThread: workspace.scratchLayout.first,
                scratchPerHelper: workspace.scratchLayout.helper)
     }
 
