@@ -22,14 +22,27 @@ public final class Session {
     /// The cores this session shares with other workers' sessions, if any (SharedCores).
     public let sharing: SharedCores?
 
-    /// With `sharing`, each operator uses only this session's share of those cores at the time
-    /// it starts, up to `parallelism.threads`: the service's workers pass one SharedCores, and
-    /// count each job they run with it (`SharedCores.counting`).
+    private let lease = CoreLease()
+
+    /// With `sharing`, operators run on one thread except within `runningJob`, where each uses
+    /// this job's share of those cores at the time it starts, up to `parallelism.threads`. The
+    /// service's workers pass one SharedCores and run each job within `runningJob`.
     public init(model: Model, parallelism: Parallelism = .serial, sharing: SharedCores? = nil) {
         self.model = model
         self.sharing = sharing
         self.parallelism = parallelism.threads > 1
-            ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1), sharing: sharing) : .serial
+            ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1), sharing: sharing, lease: lease) : .serial
+    }
+
+    /// Runs `job` (everything a worker does for one request) counted among the jobs that share
+    /// the cores; its operators may borrow idle cores if it started with a core to spare.
+    public func runningJob<T, E: Error>(_ job: () throws(E) -> T) throws(E) -> T {
+        guard let sharing else { return try job() }
+        return try sharing.counting { (startedWithSpareCore: Bool) throws(E) -> T in
+            lease.mayBorrow = startedWithSpareCore
+            defer { lease.mayBorrow = false }
+            return try job()
+        }
     }
 
     deinit { parallelism.team?.stop() }

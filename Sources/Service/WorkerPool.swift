@@ -34,8 +34,6 @@ public final class WorkerPool: @unchecked Sendable {
 
     public let workerCount: Int
     public let queueCapacity: Int
-    /// The cores the workers' sessions share, each job counted while it runs.
-    public let sharing: SharedCores?
     private let condition = NSCondition()
     private var state: State = .running(queue: [])
     private var busyWorkers = 0
@@ -48,7 +46,6 @@ public final class WorkerPool: @unchecked Sendable {
     public init(model: Model, workers: Int, queueCapacity: Int, threadsPerImage: Int = 1, sharing: SharedCores? = nil) {
         workerCount = max(1, workers)
         self.queueCapacity = max(0, queueCapacity)
-        self.sharing = sharing
         for index in 0..<workerCount {
             // The thread keeps the pool alive until `drain` stops it and the loop returns.
             let thread = Thread { self.workerLoop(session: Session(model: model, parallelism: Parallelism(threads: threadsPerImage), sharing: sharing)) }
@@ -123,10 +120,8 @@ public final class WorkerPool: @unchecked Sendable {
                 job.body(.clientGone, waited)
             } else if started > job.deadline {
                 job.body(.expired, waited)
-            } else if let sharing {
-                sharing.counting { job.body(.run(session), waited) }
             } else {
-                job.body(.run(session), waited)
+                session.runningJob { job.body(.run(session), waited) }
             }
             condition.lock()
             busyWorkers -= 1

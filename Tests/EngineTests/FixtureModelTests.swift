@@ -37,9 +37,9 @@ struct FixtureModelTests {
         for (a, b) in zip(logits, expected) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
     }
 
-    /// A session that shares two cores runs its operators split while its job is the only one
-    /// counted and on one thread while another job is counted too; both ways its logits and
-    /// Grad-CAM gradients match onnxruntime's logits and each other.
+    /// A session that shares two cores runs its operators split in a job that runs alone, and
+    /// on one thread in a job that started beside another, even after that one has ended; both
+    /// ways its logits match onnxruntime's, and its Grad-CAM gradients match each other.
     @Test(arguments: FixtureManifest.exports)
     func aSessionSharingCoresMatchesOnnxruntimeAloneAndBesideAnotherJob(_ export: Export) throws {
         let fixture = export.fixture
@@ -47,14 +47,22 @@ struct FixtureModelTests {
         let session = Session(model: try Self.models.model(export), parallelism: Parallelism(threads: 2), sharing: cores)
         let input = try FixtureManifest.floats(fixture.input), expected = try FixtureManifest.floats(fixture.logits)
         let layer = try #require(fixture.targets.first?.layerNameByExporter[export.exporter])
-        func job() throws -> (logits: [Float], gradients: [Float]) {
-            try cores.counting { () throws -> ([Float], [Float]) in
+        /// A job's forward and backward, `between` them; both with `threads` threads per operator.
+        func job(threads: Int, between: () -> Void = {}) throws -> (logits: [Float], gradients: [Float]) {
+            try session.runningJob { () throws -> ([Float], [Float]) in
+                #expect(session.parallelism.forNextOperator().threads == threads)
                 let logits = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
+                between()
+                #expect(session.parallelism.forNextOperator().threads == threads)
                 return (logits, try session.backward(classes: [0], layer: layer).gradients)
             }
         }
-        let alone = try job()
-        let beside = try cores.counting { try job() }
+        let alone = try job(threads: 2)
+        // Another worker's job holds a core until this job's forward pass is done.
+        let otherStarted = DispatchSemaphore(value: 0), otherMayEnd = DispatchSemaphore(value: 0), otherEnded = DispatchSemaphore(value: 0)
+        Thread { cores.counting { _ in otherStarted.signal(); otherMayEnd.wait() }; otherEnded.signal() }.start()
+        otherStarted.wait()
+        let beside = try job(threads: 1) { otherMayEnd.signal(); otherEnded.wait() }
         #expect(cores.runningJobs == 0)
         for run in [alone, beside] {
             #expect(run.logits.count == expected.count)
