@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP load on the release server with wrk: GET /healthz, POST /predict, POST /explain (a real
-# JPEG as the raw body), then the ratio of /explain requests/s to the engine-only throughput.
+# JPEG as the raw body; also from one connection alone), then the ratio of /explain requests/s to the engine-only throughput.
 # See Benchmarks/README.md.
 #
 #   Benchmarks/load.sh [--seconds 10] [--workers 2] [--cnn-connections 4] [--image FILE]
@@ -140,6 +140,8 @@ fi
 
 run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
 run_wrk predict 2 "$cnn_connections" "$seconds" "http://$address/predict" "$REPO/Benchmarks/post-image.lua"
+# One client at a time: the latency of a lone request, which may use every core (SharedCores).
+run_wrk explain-lone 1 1 "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
 # /explain against the engine alone (same binary, same default model, same workers, no HTTP),
 # back to back, `rounds` times: this machine's speed drifts by a fifth within minutes, so a
 # ratio of two runs far apart measures the drift. The server idles during the engine run.
@@ -159,6 +161,7 @@ echo "wrk -t2 --latency, ${seconds} s per route (JPEG body: ${image#"$REPO"/}, $
 echo "route            conn   requests   requests/s        p50        p99   status"
 summarise healthz 64
 summarise predict "$cnn_connections"
+summarise explain-lone 1
 for round in $(seq "$rounds"); do summarise "explain$round" "$cnn_connections"; done
 echo "server peak RSS (VmHWM) $(mb "$peak_kb"), RSS at the end $(mb "$end_kb")"
 echo "engine only (gradcam-server bench --workers $workers), after each /explain run: ${engine_rates[*]} images/s"
