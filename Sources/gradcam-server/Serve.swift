@@ -30,8 +30,8 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "gradcam-server")
         let bundle = try ModelBundle.load(path: settings.model.isEmpty ? ModelBundle.defaultModelPath() : settings.model)
-        // NOTES.md: workers that each run a multi-threaded sgemm gain nothing. Spare cores (fewer
-        // workers than cores) are used by the engine itself, which splits each convolution.
+        // NOTES.md: workers that each run a multi-threaded sgemm gain nothing. Idle cores are
+        // used by the engine itself, which splits a lone job's convolutions (SharedCores).
         BLASRuntime.setThreadCount(1)
         let service = GradCAMService(config: settings, bundle: bundle, logger: logger)
         let server = HTTPServer(configuration: settings.serverConfiguration, responder: service, onExchange: { service.record($0) })

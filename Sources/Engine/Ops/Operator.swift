@@ -12,7 +12,7 @@ protocol Operator: Sendable {
     /// (backward's column matrix, 1.8 MB for a 3x3 layer at 14 x 14) is not given to the others.
     var helperScratchCount: Int { get }
     /// Floats any thread needs in forward alone, at most `helperScratchCount`: a session whose
-    /// backward passes never reach this step gives it no more (PlanBinding.scratchLayout).
+    /// backward passes never reach this step gives it no more (ScratchLayout).
     var forwardScratchCount: Int { get }
     /// Inputs whose memory forward may write its output into: forward reads element i of such
     /// an input only to write element i of the output, so MemoryPlan gives the output that

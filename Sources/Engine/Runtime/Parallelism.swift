@@ -11,7 +11,7 @@ public struct Parallelism: Sendable {
     /// The Session's helper threads; without them (operator tests) pieces go to Dispatch.
     let team: ThreadTeam?
     /// The cores this session shares with other workers' sessions, if it shares them, and
-    /// whether its current job may borrow them.
+    /// whether its current job may borrow them (without a lease, it never does).
     let sharing: SharedCores?
     let lease: CoreLease?
     public static let serial = Parallelism(threads: 1)
@@ -27,14 +27,14 @@ public struct Parallelism: Sendable {
         self.threads = threads ?? team.helpers + 1
         self.team = team
         self.sharing = sharing
-        self.lease = sharing == nil ? nil : lease ?? CoreLease()
+        self.lease = lease
     }
 
     /// What the next operator may use: all the threads, or as many as its share of the
     /// shared cores allows (SharedCores). Fixed for the operator, which sizes its pieces by it.
     func forNextOperator() -> Parallelism {
-        guard let sharing, let lease, let team else { return self }
-        let allowed = lease.mayBorrow ? sharing.threads(limit: threads) : 1
+        guard let sharing, let team else { return self }
+        let allowed = lease?.mayBorrow == true ? sharing.threads(limit: threads) : 1
         if allowed == threads { return self }
         return allowed == 1 ? .serial : Parallelism(team: team, threads: allowed)
     }
