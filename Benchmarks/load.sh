@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP load on the release server with wrk: GET /healthz, POST /predict, POST /explain (a real
-# JPEG as the raw body; also from one connection alone), then the ratio of /explain requests/s to the engine-only throughput.
+# JPEG as the raw body; also from one connection alone), then the ratio of /explain requests/s
+# to the engine-only throughput.
 # See Benchmarks/README.md.
 #
 #   Benchmarks/load.sh [--seconds 10] [--workers 2] [--cnn-connections 4] [--image FILE]

@@ -20,25 +20,24 @@ public final class Session {
     /// Threads each operator may use (see Parallelism).
     public let parallelism: Parallelism
     /// The cores this session shares with other workers' sessions, if any (SharedCores).
-    public let sharing: SharedCores?
-
-    private let lease = CoreLease()
+    public var sharing: SharedCores? { lease?.cores }
+    private let lease: CoreLease?
 
     /// With `sharing`, operators run on one thread except within `runningJob`, where each uses
     /// this job's share of those cores at the time it starts, up to `parallelism.threads`. The
     /// service's workers pass one SharedCores and run each job within `runningJob`.
     public init(model: Model, parallelism: Parallelism = .serial, sharing: SharedCores? = nil) {
         self.model = model
-        self.sharing = sharing
-        self.parallelism = parallelism.threads > 1
-            ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1), sharing: sharing, lease: lease) : .serial
+        let lease = sharing.map(CoreLease.init)
+        self.lease = lease
+        self.parallelism = parallelism.threads > 1 ? Parallelism(team: ThreadTeam(helpers: parallelism.threads - 1), lease: lease) : .serial
     }
 
     /// Runs `job` (everything a worker does for one request) counted among the jobs that share
     /// the cores; its operators may borrow idle cores if it started with a core to spare.
     public func runningJob<T, E: Error>(_ job: () throws(E) -> T) throws(E) -> T {
-        guard let sharing else { return try job() }
-        return try sharing.counting { (startedWithSpareCore: Bool) throws(E) -> T in
+        guard let lease else { return try job() }
+        return try lease.cores.counting { (startedWithSpareCore: Bool) throws(E) -> T in
             lease.mayBorrow = startedWithSpareCore
             defer { lease.mayBorrow = false }
             return try job()

@@ -41,14 +41,14 @@ struct StepIO {
     let gradients: UnsafePointer<UnsafeMutablePointer<Float>?>
     let scratch: UnsafeMutablePointer<Float>
     /// Threads an operator may split its work over: the first with `scratchPerThread` floats of
-    /// scratch, each other with `scratchPerHelper` (the same when nil), laid out in that order.
+    /// scratch, each other with `scratchPerHelper`, laid out in that order.
     var parallelism = Parallelism.serial
     var scratchPerThread = 0
-    var scratchPerHelper: Int? = nil
+    var scratchPerHelper = 0
 
     /// Thread `t`'s scratch; thread 0's is `scratch`.
     func scratch(forThread t: Int) -> UnsafeMutablePointer<Float> {
-        t == 0 ? scratch : scratch + scratchPerThread + (t - 1) * (scratchPerHelper ?? scratchPerThread)
+        t == 0 ? scratch : scratch + scratchPerThread + (t - 1) * scratchPerHelper
     }
 
     var inputCount: Int { inputIDs.count }

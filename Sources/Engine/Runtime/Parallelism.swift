@@ -11,30 +11,27 @@ public struct Parallelism: Sendable {
     /// The Session's helper threads; without them (operator tests) pieces go to Dispatch.
     let team: ThreadTeam?
     /// The cores this session shares with other workers' sessions, if it shares them, and
-    /// whether its current job may borrow them (without a lease, it never does).
-    let sharing: SharedCores?
+    /// whether its current job may borrow them.
     let lease: CoreLease?
     public static let serial = Parallelism(threads: 1)
 
     public init(threads: Int) {
         self.threads = max(1, threads)
         team = nil
-        sharing = nil
         lease = nil
     }
 
-    init(team: ThreadTeam, sharing: SharedCores? = nil, lease: CoreLease? = nil, threads: Int? = nil) {
+    init(team: ThreadTeam, lease: CoreLease? = nil, threads: Int? = nil) {
         self.threads = threads ?? team.helpers + 1
         self.team = team
-        self.sharing = sharing
         self.lease = lease
     }
 
     /// What the next operator may use: all the threads, or as many as its share of the
     /// shared cores allows (SharedCores). Fixed for the operator, which sizes its pieces by it.
     func forNextOperator() -> Parallelism {
-        guard let sharing, let team else { return self }
-        let allowed = lease?.mayBorrow == true ? sharing.threads(limit: threads) : 1
+        guard let lease, let team else { return self }
+        let allowed = lease.mayBorrow ? lease.cores.threads(limit: threads) : 1
         if allowed == threads { return self }
         return allowed == 1 ? .serial : Parallelism(team: team, threads: allowed)
     }

@@ -47,8 +47,14 @@ public final class SharedCores: Sendable {
     public var runningJobs: Int { jobs.load(ordering: .relaxed) }
 }
 
-/// Whether the job a session runs now may borrow idle cores: set by Session.runningJob, read
-/// before each operator (Parallelism.forNextOperator). Both happen on the session's own thread.
+/// One session's hold on the shared cores: whether the job it runs now may borrow idle ones.
+/// `mayBorrow` is set by Session.runningJob and read before each operator
+/// (Parallelism.forNextOperator), both on the session's own thread.
 final class CoreLease: @unchecked Sendable {
+    let cores: SharedCores
     var mayBorrow = false
+
+    init(cores: SharedCores) {
+        self.cores = cores
+    }
 }

@@ -56,12 +56,9 @@ final class Workspace {
 struct ScratchLayout: Equatable {
     let first: Int
     let helper: Int
+}
 
-    init(first: Int, helper: Int) {
-        self.first = first
-        self.helper = helper
-    }
-
+extension ScratchLayout {
     init(plan: ExecutionPlan, backwardSteps: [Int]) {
         var first = 0, helper = 0
         for op in plan.steps.compactMap(\.op) {

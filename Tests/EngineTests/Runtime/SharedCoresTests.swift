@@ -41,14 +41,14 @@ struct SharedCoresTests {
     private func sharingSession(helpers: Int, cores count: Int, _ body: (Parallelism, SharedCores, CoreLease, ThreadTeam) -> Void) {
         let team = ThreadTeam(helpers: helpers)
         defer { team.stop() }
-        let cores = SharedCores(cores: count), lease = CoreLease()
-        body(Parallelism(team: team, sharing: cores, lease: lease), cores, lease, team)
+        let cores = SharedCores(cores: count), lease = CoreLease(cores: cores)
+        body(Parallelism(team: team, lease: lease), cores, lease, team)
     }
 
     /// Before each operator a sharing session takes the threads its share allows: all of its
     /// team while its job runs alone, none of the helpers beside another job, and none at all
     /// in a job that started beside another, even once that one has ended (it started with no
-    /// core to spare), nor without a lease. Without sharing, always all.
+    /// core to spare), nor with a lease that no job set. Without sharing, always all.
     @Test func anOperatorUsesTheTeamOnlyWhileTheOtherCoresAreIdle() {
         sharingSession(helpers: 1, cores: 2) { sharing, cores, lease, team in
             #expect(sharing.forNextOperator().threads == 1)  // outside a job: never borrows
@@ -56,7 +56,7 @@ struct SharedCoresTests {
                 lease.mayBorrow = spare
                 #expect(sharing.forNextOperator().threads == 2)
                 #expect(sharing.forNextOperator().team != nil)
-                #expect(Parallelism(team: team, sharing: cores).forNextOperator().threads == 1)  // no lease
+                #expect(Parallelism(team: team, lease: CoreLease(cores: cores)).forNextOperator().threads == 1)  // a lease no job set
                 cores.counting { _ in
                     #expect(sharing.forNextOperator().threads == 1)
                     #expect(sharing.forNextOperator().team == nil)
