@@ -40,15 +40,16 @@ public enum Preprocessor {
     /// (x / 255 - mean[c]) / std[c] in Float, the operations torch performs in float32.
     public static func tensor(fromResized image: RGBImage, spec: PreprocessSpec) -> [Float] {
         let plane = image.width * image.height
-        var tensor = [Float](repeating: 0, count: 3 * plane)
-        for channel in 0..<3 {
-            let sourceChannel = spec.channelOrder == .rgb ? channel : 2 - channel
-            // 256 possible inputs: a table gives the same Floats as computing each one.
-            let table = (0...255).map { (Float($0) / 255 - spec.mean[channel]) / spec.std[channel] }
-            // Unchecked buffers: every index is a byte (< 256) or a pixel of the image.
-            table.withUnsafeBufferPointer { table in
-                image.pixels.withUnsafeBufferPointer { pixels in
-                    tensor.withUnsafeMutableBufferPointer { tensor in
+        guard plane > 0 else { return [] }
+        // Each channel's loop writes every element of its plane, so the tensor is not zeroed first.
+        return [Float](unsafeUninitializedCapacity: 3 * plane) { tensor, initialized in
+            for channel in 0..<3 {
+                let sourceChannel = spec.channelOrder == .rgb ? channel : 2 - channel
+                // 256 possible inputs: a table gives the same Floats as computing each one.
+                let table = (0...255).map { (Float($0) / 255 - spec.mean[channel]) / spec.std[channel] }
+                // Unchecked buffers: every index is a byte (< 256) or a pixel of the image.
+                table.withUnsafeBufferPointer { table in
+                    image.pixels.withUnsafeBufferPointer { pixels in
                         let output = tensor.baseAddress! + channel * plane
                         var source = sourceChannel
                         for pixel in 0..<plane {
@@ -58,8 +59,8 @@ public enum Preprocessor {
                     }
                 }
             }
+            initialized = 3 * plane
         }
-        return tensor
     }
 
     /// torchvision's _compute_resized_output_size for an int size: the shorter side becomes
