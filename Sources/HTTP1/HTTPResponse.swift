@@ -28,10 +28,13 @@ public struct HTTPResponse: Sendable, Hashable {
             text += "Content-Length: \(body.count)\r\n"
         }
         text += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
-        var bytes = Array(text.utf8)
-        if !headRequest && !status.forbidsContent {
-            bytes.append(contentsOf: body)
-        }
+        let sendsBody = !headRequest && !status.forbidsContent
+        // One allocation for head and body: appending the body to an array sized for the head
+        // would allocate again and copy the head.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + (sendsBody ? body.count : 0))
+        bytes.append(contentsOf: text.utf8)
+        if sendsBody { bytes.append(contentsOf: body) }
         return bytes
     }
 

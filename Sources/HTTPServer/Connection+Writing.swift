@@ -3,7 +3,14 @@ import Dispatch
 extension Connection {
     /// Queues bytes for the peer and writes what the socket takes now.
     func enqueue(_ bytes: [UInt8]) {
-        outbound.append(contentsOf: bytes)
+        // Usually nothing is queued: the response becomes the queue as it is, rather than being
+        // copied into it (an explanation's JSON body is about 330 KB).
+        if outboundOffset == outbound.count {
+            outbound = bytes
+            outboundOffset = 0
+        } else {
+            outbound.append(contentsOf: bytes)
+        }
         flush()
     }
 
