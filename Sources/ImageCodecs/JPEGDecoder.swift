@@ -29,11 +29,14 @@ enum JPEGDecoder {
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let pixelFormat = isCMYK ? TJPF_CMYK : TJPF_RGB
         let channels = isCMYK ? 4 : 3
-        var samples = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
-        // Pitch 0: rows are packed. Gray JPEGs come out with R = G = B, as Pillow's L -> RGB.
-        let status = samples.withUnsafeMutableBufferPointer {
-            tjDecompress2(handle, source, UInt(input.count), $0.baseAddress, width, 0, height,
-                          Int32(pixelFormat.rawValue), flags)
+        // Not zeroed first: success means libjpeg wrote every scanline, and on any failure
+        // (every warning is one, STOPONWARNING) the buffer is dropped unread.
+        var status: Int32 = -1
+        let samples = [UInt8](unsafeUninitializedCapacity: Int(width) * Int(height) * channels) { buffer, initialized in
+            // Pitch 0: rows are packed. Gray JPEGs come out with R = G = B, as Pillow's L -> RGB.
+            status = tjDecompress2(handle, source, UInt(input.count), buffer.baseAddress, width, 0, height,
+                                   Int32(pixelFormat.rawValue), flags)
+            initialized = buffer.count
         }
         guard status == 0 else { throw .corrupt(errorMessage(handle)) }
 
