@@ -259,11 +259,14 @@ def paired_latency(binary: Path, onnx_path: Path, layer, args) -> dict:
         pairs = []
         for index in range(args.bursts):
             # Alternate which goes first; a pause lets the other's spinning threads go to sleep.
+            # onnxruntime's worker keeps one core busy for 40-64 ms after its last run
+            # (schedstat of its threads, sampled every 10 ms, EfficientNet-Lite0 and ResNet-50);
+            # ours spins 0.1 ms. 100 ms leaves a margin; 50 ms relied on the 3 untimed runs.
             order = [("ours", ours, ours_count), ("ort", ort, ort_count)]
             pair = {}
             for name, process, count in (order if index % 2 == 0 else order[::-1]):
                 pair[name] = process.burst(count)
-                time.sleep(0.05)
+                time.sleep(0.1)
             pairs.append(pair)
     finally:
         ours.close()
