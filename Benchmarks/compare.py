@@ -284,6 +284,19 @@ def paired_latency(binary: Path, onnx_path: Path, layer, args) -> dict:
     }
 
 
+def throughput_rounds(binary: Path, onnx_path: Path, layer, args) -> list:
+    """1 worker and 2 in turn, --throughput-rounds times, the order alternating; each round's
+    2w/1w compares two runs taken seconds apart. One 1-worker run then one 2-worker run per
+    model printed 2w/1w from 1.29 to 2.34 in two runs of this script (2026-11-29): this
+    machine's speed drifts within a minute, and a single pair measured the drift."""
+    rounds = []
+    for index in range(args.throughput_rounds):
+        order = (1, 2) if index % 2 == 0 else (2, 1)
+        rounds.append({workers: run_ours(binary, onnx_path, layer, args.threads, 1, workers, args.seconds, timeout=120)
+                       for workers in order})
+    return rounds
+
+
 def pair_ratios(latency: dict, stage: str) -> list:
     """Per pair of bursts: our median for `stage` over onnxruntime's median forward."""
     return [statistics.median(p["ours"][stage]) / statistics.median(p["ort"]["forward"]) for p in latency["pairs"]]
@@ -343,7 +356,7 @@ def side_by_side(args) -> int:
     started = time.time()
     print(f"compare: threads {args.threads}, {args.bursts} pairs of bursts of about {args.burst_ms:g} ms "
           f"(each after 3 untimed runs), PyTorch {args.iterations} iterations, batch 1, {SIZE}x{SIZE}, "
-          f"throughput runs of {args.seconds:g} s")
+          f"throughput: {args.throughput_rounds} rounds of a 1-worker and a 2-worker run of {args.seconds:g} s")
     print(f"environment: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} for this command "
           f"(compare.sh runs it under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`)")
@@ -356,8 +369,7 @@ def side_by_side(args) -> int:
         path = onnx_file(key, cache)
         row["latency"] = paired_latency(binary, path, layer_for(key), args)
         layer = row["latency"]["layer"]
-        row["ours1"] = run_ours(binary, path, layer, args.threads, 1, 1, args.seconds, timeout=120)
-        row["ours2"] = run_ours(binary, path, layer, args.threads, 1, 2, args.seconds, timeout=120)
+        row["throughput"] = throughput_rounds(binary, path, layer, args)
         expected = MODELS[key].get("expected_layer")
         if expected and layer != expected:
             print(f"  WARNING: our default layer {layer} differs from the expected {expected}")
@@ -414,11 +426,16 @@ def print_tables(rows: list, args) -> None:
         print(f"  {row['key']:<19}{row['latency']['layer']}  (pytorch-grad-cam: model.{MODELS[row['key']]['torch_target']})")
     print()
     print("Our throughput, images/s (forward+backward+CAM, 1 BLAS thread per worker; target 2w/1w >= 1.8)")
-    print(f"  {'model':<19}{'1 worker':>10}{'2 workers':>11}{'2w/1w':>8}{'peak RSS':>10}")
+    print(f"  1 and 2 workers in turn, {args.throughput_rounds} rounds of {args.seconds:g} s each; the images/s columns")
+    print("  are medians over the rounds, 2w/1w the median of each round's ratio (every round's in brackets)")
+    print(f"  {'model':<19}{'1 worker':>10}{'2 workers':>11}{'2w/1w':>8}{'peak RSS':>10}  rounds")
     for row in rows:
-        one, two = row["ours1"]["images_per_s"], row["ours2"]["images_per_s"]
-        rss = row["ours2"].get("peak_rss_mb")
-        print(f"  {row['key']:<19}{one:>10.1f}{two:>11.1f}{two / one:>8.2f}{str(rss) + ' MB':>10}")
+        rates = [(r[1]["images_per_s"], r[2]["images_per_s"]) for r in row["throughput"]]
+        one, two = statistics.median(a for a, _ in rates), statistics.median(b for _, b in rates)
+        ratios = [b / a for a, b in rates]
+        rss = max(r[2].get("peak_rss_mb", 0) for r in row["throughput"])
+        print(f"  {row['key']:<19}{one:>10.1f}{two:>11.1f}{statistics.median(ratios):>8.2f}{str(rss) + ' MB':>10}"
+              f"  ({', '.join(f'{x:.2f}' for x in ratios)})")
     print()
     first = rows[0]
     info = first["latency"]["ort_info"]
@@ -449,7 +466,9 @@ def main() -> int:
     parser.add_argument("--binary", default=str(REPO / ".build" / "release" / "gradcam-server"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=30, help="PyTorch's timed runs")
-    parser.add_argument("--seconds", type=float, default=4, help="each throughput run")
+    parser.add_argument("--seconds", type=float, default=3, help="each throughput run")
+    parser.add_argument("--throughput-rounds", type=int, default=3,
+                        help="rounds of a 1-worker and a 2-worker run (2w/1w: the median of the rounds')")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help="comma-separated subset of: " + ", ".join(MODELS))
     parser.add_argument("--bursts", type=int, default=15,
@@ -461,6 +480,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.bursts < 1 or args.burst_ms <= 0:
         parser.error("--bursts must be at least 1 and --burst-ms above 0")
+    if args.throughput_rounds < 1 or args.seconds <= 0:
+        parser.error("--throughput-rounds must be at least 1 and --seconds above 0")
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:

@@ -3,11 +3,11 @@
 # same ONNX files, threads and input size (batch 1, 224x224). See Benchmarks/README.md.
 #
 #   Benchmarks/compare.sh [--threads 2] [--bursts 15] [--burst-ms 300] [--iterations 30] [--models resnet18,resnet50]
-#                         [--no-torch] [--seconds 4] [--binary PATH] [--cache-dir DIR]
+#                         [--no-torch] [--seconds 3] [--throughput-rounds 3] [--binary PATH] [--cache-dir DIR]
 #
 # Needs the release binary (swift build -c release --product gradcam-server) and python3 with
 # onnxruntime, torch, torchvision, grad-cam. torchvision models are exported once to the cache dir
-# (default ~/.cache/gradcam-server-bench). Bounded by `timeout 900`; the default run took about 4 minutes
+# (default ~/.cache/gradcam-server-bench). Bounded by `timeout 900`; the default run took about 5 minutes
 # on 2 cores. Ours and onnxruntime alternate in bursts (see Benchmarks/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
