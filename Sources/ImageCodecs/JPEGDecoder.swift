@@ -36,7 +36,7 @@ enum JPEGDecoder {
             // Pitch 0: rows are packed. Gray JPEGs come out with R = G = B, as Pillow's L -> RGB.
             status = tjDecompress2(handle, source, UInt(input.count), buffer.baseAddress, width, 0, height,
                                    Int32(pixelFormat.rawValue), flags)
-            initialized = buffer.count
+            initialized = status == 0 ? buffer.count : 0
         }
         guard status == 0 else { throw .corrupt(errorMessage(handle)) }
 
