@@ -7,7 +7,8 @@
 #   Benchmarks/load.sh [--seconds 10] [--workers 2] [--cnn-connections 4] [--image FILE]
 #                      [--log-level info] [--binary PATH] [--rounds 3]
 #   Benchmarks/load.sh --soak MINUTES      /explain only, RSS sampled every 10 s
-#   Benchmarks/load.sh --hummingbird       also GET / on Benchmarks/hummingbird-hello, side by side
+#   Benchmarks/load.sh --hummingbird       GET /healthz in turn with GET / on
+#                                          Benchmarks/hummingbird-hello, --rounds times
 #
 # Bounded: each wrk run has --duration and a `timeout`; the server is stopped on every exit path.
 set -euo pipefail
@@ -28,7 +29,7 @@ while [[ $# -gt 0 ]]; do
         --soak) soak_minutes=$2; shift 2 ;;
         --hummingbird) hummingbird=1; shift ;;
         --rounds) rounds=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -101,6 +102,21 @@ echo "load: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at sta
 echo "environment: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-(unset)} (inherited as is)"
 [[ -f $image ]] || { echo "$image not found" >&2; exit 1; }
 
+# Hummingbird's hello-world is built and started first, so that its build (minutes of CPU) is
+# over before anything is measured. It idles while our server is measured, and ours while it is.
+if [[ $hummingbird == 1 ]]; then
+    hello=$REPO/Benchmarks/hummingbird-hello
+    echo "hummingbird-hello: swift build -c release (own package, own .build) ..."
+    build_start=$(date +%s)
+    if ! (cd "$hello" && timeout 900 swift build -c release >"$work/hello-build.log" 2>&1); then
+        echo "hummingbird-hello build failed or timed out:"; tail -20 "$work/hello-build.log"; exit 1
+    fi
+    echo "built in $(( $(date +%s) - build_start )) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$hello/.build/release/hummingbird-hello" --port 0 2>"$work/hello.log" >&2 &
+    hello_pid=$!
+    hello_address=$(wait_for_address "$work/hello.log" "$hello_pid")
+fi
+
 "$binary" serve --port 0 --workers "$workers" --log-level "$log_level" 2>"$work/server.log" &
 server_pid=$!
 address=$(wait_for_address "$work/server.log" "$server_pid")
@@ -139,7 +155,21 @@ if [[ -n $soak_minutes ]]; then
     exit 0
 fi
 
-run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
+if [[ $hummingbird == 1 ]]; then
+    # Our GET /healthz and Hummingbird's GET / in turn, the order alternating by round: the
+    # machine's speed drifts within minutes, so only runs taken side by side compare.
+    hello_ratios=()
+    for round in $(seq "$rounds"); do
+        sides=(healthz hello); (( round % 2 )) || sides=(hello healthz)
+        for side in "${sides[@]}"; do
+            if [[ $side == healthz ]]; then run_wrk "healthz$round" 2 64 "$seconds" "http://$address/healthz"
+            else run_wrk "hello$round" 2 64 "$seconds" "http://$hello_address/"; fi
+        done
+        hello_ratios+=("$(awk -v a="$(requests_per_second "healthz$round")" -v b="$(requests_per_second "hello$round")" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "?" }')")
+    done
+else
+    run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
+fi
 run_wrk predict 2 "$cnn_connections" "$seconds" "http://$address/predict" "$REPO/Benchmarks/post-image.lua"
 # One client at a time: the latency of a lone request, which may use every core (SharedCores).
 run_wrk explain-lone 1 1 "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
@@ -160,7 +190,11 @@ stop_process "$server_pid"; server_pid=""
 echo
 echo "wrk -t2 --latency, ${seconds} s per route (JPEG body: ${image#"$REPO"/}, $(stat -c %s "$image") bytes)"
 echo "route            conn   requests   requests/s        p50        p99   status"
-summarise healthz 64
+if [[ $hummingbird == 1 ]]; then
+    for round in $(seq "$rounds"); do summarise "healthz$round" 64; summarise "hello$round" 64; done
+else
+    summarise healthz 64
+fi
 summarise predict "$cnn_connections"
 summarise explain-lone 1
 for round in $(seq "$rounds"); do summarise "explain$round" "$cnn_connections"; done
@@ -170,24 +204,10 @@ echo "POST /explain requests/s / engine images/s, by round: ${ratios[*]}"
 printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", v[int((NR + 1) / 2)] }'
 
 if [[ $hummingbird == 1 ]]; then
-    hello=$REPO/Benchmarks/hummingbird-hello
-    echo
-    echo "hummingbird-hello: swift build -c release (own package, own .build) ..."
-    build_start=$(date +%s)
-    if ! (cd "$hello" && timeout 900 swift build -c release >"$work/hello-build.log" 2>&1); then
-        echo "hummingbird-hello build failed or timed out:"; tail -20 "$work/hello-build.log"; exit 0
-    fi
-    echo "built in $(( $(date +%s) - build_start )) s"
-    "$hello/.build/release/hummingbird-hello" --port 0 2>"$work/hello.log" >&2 &
-    hello_pid=$!
-    hello_address=$(wait_for_address "$work/hello.log" "$hello_pid")
-    run_wrk hello 2 64 "$seconds" "http://$hello_address/"
-    hello_rate=$(requests_per_second hello)
-    hello_peak=$(rss_kb "$hello_pid" VmHWM)
-    echo "route            conn   requests   requests/s        p50        p99   status"
-    summarise hello 64
-    echo "GET /healthz (gradcam-server): $(requests_per_second healthz) requests/s;" \
-         "GET / (hummingbird-hello): $hello_rate requests/s; hummingbird peak RSS $(mb "$hello_peak")"
+    echo "(hello-N: Hummingbird 2 hello-world GET /, run in turn with healthz-N)"
+    echo "hummingbird peak RSS $(mb "$(rss_kb "$hello_pid" VmHWM)")"
+    echo "GET /healthz requests/s / Hummingbird GET / requests/s, by round: ${hello_ratios[*]}"
+    printf '%s\n' "${hello_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f\n", v[int((NR + 1) / 2)] }'
 fi
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 exit 0
