@@ -330,6 +330,24 @@ def onnx_file(key: str, cache: Path) -> Path:
     return path
 
 
+def missing_packages(args) -> list:
+    """The PyPI packages this run needs and cannot import: onnxruntime always; torch and
+    torchvision to export a torchvision model not yet in the cache, or for the PyTorch columns;
+    grad-cam for those columns."""
+    cache = Path(args.cache_dir)
+    needs_export = any(MODELS[key]["source"] == "torchvision"
+                       and not (cache / f"{MODELS[key]['arch']}-opset{OPSET}.onnx").exists()
+                       for key in args.models)
+    wanted = {"onnxruntime": "onnxruntime", "numpy": "numpy"}
+    if needs_export or not args.no_torch:
+        wanted.update({"torch": "torch", "torchvision": "torchvision"})
+    if needs_export:
+        wanted["onnx"] = "onnx"
+    if not args.no_torch:
+        wanted["pytorch_grad_cam"] = "grad-cam"
+    return [package for module, package in wanted.items() if importlib.util.find_spec(module) is None]
+
+
 def layer_for(key: str):
     layer = MODELS[key]["layer"]
     if layer == "manifest":
@@ -488,6 +506,10 @@ def main() -> int:
         parser.error(f"unknown models {unknown}; known: {', '.join(MODELS)}")
     if not Path(args.binary).exists():
         parser.error(f"{args.binary} not found: swift build -c release --product gradcam-server")
+    missing = missing_packages(args)
+    if missing:
+        parser.error(f"python3 cannot import {', '.join(missing)}; install with: "
+                     f"python3 -m pip install {' '.join(missing)}")
     return side_by_side(args)
 
 

@@ -6,9 +6,10 @@
 #                         [--no-torch] [--seconds 3] [--throughput-rounds 3] [--binary PATH] [--cache-dir DIR]
 #
 # Needs the release binary (swift build -c release --product gradcam-server) and python3 with
-# onnxruntime, torch, torchvision, grad-cam. torchvision models are exported once to the cache dir
-# (default ~/.cache/gradcam-server-bench). Bounded by `timeout 900`; the default run took about 5 minutes
-# on 2 cores. Ours and onnxruntime alternate in bursts (see Benchmarks/README.md).
+# onnxruntime, onnx, torch, torchvision, grad-cam (a run that lacks one names it and the pip command).
+# torchvision models are exported once to the cache dir (default ~/.cache/gradcam-server-bench).
+# Bounded by `timeout 900`; the default run took about 5 minutes on 2 cores. Ours and onnxruntime
+# alternate in bursts (see Benchmarks/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
