@@ -34,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "--rounds needs a whole number >= 1" >&2; exit 2; }
+[[ -z $soak_minutes || $hummingbird == 0 ]] || { echo "--soak and --hummingbird are separate runs" >&2; exit 2; }
 [[ -x $binary ]] || { echo "$binary not found: swift build -c release --product gradcam-server" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 
@@ -204,7 +205,7 @@ echo "POST /explain requests/s / engine images/s, by round: ${ratios[*]}"
 printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", v[int((NR + 1) / 2)] }'
 
 if [[ $hummingbird == 1 ]]; then
-    echo "(hello-N: Hummingbird 2 hello-world GET /, run in turn with healthz-N)"
+    echo "(helloN: Hummingbird 2 hello-world GET /, run in turn with healthzN)"
     echo "hummingbird peak RSS $(mb "$(rss_kb "$hello_pid" VmHWM)")"
     echo "GET /healthz requests/s / Hummingbird GET / requests/s, by round: ${hello_ratios[*]}"
     printf '%s\n' "${hello_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f\n", v[int((NR + 1) / 2)] }'
