@@ -23,6 +23,24 @@ struct ThreadTeamTests {
         }
     }
 
+    /// Helpers poll only for a while after a job, then sleep: an idle session must not keep
+    /// a core busy. They still run the next job after sleeping.
+    @Test func idleHelpersFallAsleepAndStillRunTheNextJob() {
+        let team = ThreadTeam(helpers: 2)
+        defer { team.stop() }
+        let runs = Atomic<Int>(0)
+        team.run { _ in runs.add(1, ordering: .relaxed) }
+        // 0.2 ms of polling; allow a loaded machine up to 2 s to get there.
+        var asleep = false
+        for _ in 0..<2_000 where !asleep {
+            usleep(1_000)
+            asleep = team.sleepingHelpers == 2
+        }
+        #expect(asleep)
+        team.run { _ in runs.add(1, ordering: .relaxed) }
+        #expect(runs.load(ordering: .relaxed) == 6)
+    }
+
     /// Pieces of a split cover the range exactly once, in granule-aligned bands.
     @Test func piecesCoverTheRangeInAlignedBands() {
         let team = ThreadTeam(helpers: 2)
