@@ -25,10 +25,11 @@ final class ThreadTeam: @unchecked Sendable {
     private var job: ((Int) -> Void)?
 
     /// How long a helper polls before it sleeps: longer than the gaps between one pass's
-    /// operators, so that no helper has to be woken by the kernel (32-51 us here) within a
-    /// pass. It is a time, not a count of polls: 20,000 polls, meant as 0.1 ms, took 6 us on
-    /// a Zen 4, and a helper then slept about 26 times per EfficientNet-Lite0 pass.
-    static let pollNanosecondsBeforeSleep: UInt64 = 200_000
+    /// operators, so that no helper has to be woken by the kernel (32-51 us on a Zen 4 VM)
+    /// within a pass. It is a time, not a count of polls: 20,000 polls, meant as 0.1 ms, took
+    /// 6 us there, and a helper slept about 26 times per EfficientNet-Lite0 pass
+    /// (Benchmarks/README.md, 2026-12-06).
+    private static let pollNanosecondsBeforeSleep: UInt64 = 200_000
     /// Polls between two looks at the clock.
     private static let pollsPerClockRead = 1024
 
