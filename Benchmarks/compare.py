@@ -318,11 +318,15 @@ def run_json(arguments: list, timeout: float) -> dict:
 # ----------------------------------------------------------------------------------------------
 # The side-by-side
 
+def cached_onnx_path(key: str, cache: Path) -> Path:
+    """Where a torchvision model's export lives in the cache."""
+    return cache / f"{MODELS[key]['arch']}-opset{OPSET}.onnx"
+
+
 def onnx_file(key: str, cache: Path) -> Path:
-    spec = MODELS[key]
-    if spec["source"] == "bundled":
+    if MODELS[key]["source"] == "bundled":
         return REPO / "Models" / key / "model.onnx"
-    path = cache / f"{spec['arch']}-opset{OPSET}.onnx"
+    path = cached_onnx_path(key, cache)
     if not path.exists():
         t0 = time.time()
         run_json(["export", key, str(path)], timeout=300)
@@ -335,8 +339,7 @@ def missing_packages(args) -> list:
     torchvision to export a torchvision model not yet in the cache, or for the PyTorch columns;
     grad-cam for those columns."""
     cache = Path(args.cache_dir)
-    needs_export = any(MODELS[key]["source"] == "torchvision"
-                       and not (cache / f"{MODELS[key]['arch']}-opset{OPSET}.onnx").exists()
+    needs_export = any(MODELS[key]["source"] == "torchvision" and not cached_onnx_path(key, cache).exists()
                        for key in args.models)
     wanted = {"onnxruntime": "onnxruntime", "numpy": "numpy"}
     if needs_export or not args.no_torch:

@@ -98,6 +98,10 @@ summarise() {
         }' "$file" || cat "$file"
 }
 requests_per_second() { awk '/Requests\/sec:/ { print $2 }' "$work/$1.wrk"; }
+# ratio A B: A / B to two places, or "?" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "?" }'; }
+# median VALUE...: the middle value (the lower of the two middle ones for an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)] }'; }
 
 echo "load: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "environment: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-(unset)} (inherited as is)"
@@ -166,7 +170,7 @@ if [[ $hummingbird == 1 ]]; then
             if [[ $side == healthz ]]; then run_wrk "healthz$round" 2 64 "$seconds" "http://$address/healthz"
             else run_wrk "hello$round" 2 64 "$seconds" "http://$hello_address/"; fi
         done
-        hello_ratios+=("$(awk -v a="$(requests_per_second "healthz$round")" -v b="$(requests_per_second "hello$round")" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "?" }')")
+        hello_ratios+=("$(ratio "$(requests_per_second "healthz$round")" "$(requests_per_second "hello$round")")")
     done
 else
     run_wrk healthz 2 64 "$seconds" "http://$address/healthz"
@@ -182,7 +186,7 @@ for round in $(seq "$rounds"); do
     run_wrk "explain$round" 2 "$cnn_connections" "$seconds" "http://$address/explain" "$REPO/Benchmarks/post-image.lua"
     bench_output=$(timeout 120 "$binary" bench --workers "$workers" --iterations 3 --seconds "$seconds" 2>&1)
     engine_rates[round]=$(awk '/^throughput/ { print $2 }' <<<"$bench_output")
-    ratios+=("$(awk -v e="$(requests_per_second "explain$round")" -v b="${engine_rates[round]}" 'BEGIN { if (b > 0 && e > 0) printf "%.2f", e / b; else print "?" }')")
+    ratios+=("$(ratio "$(requests_per_second "explain$round")" "${engine_rates[round]}")")
 done
 peak_kb=$(rss_kb "$server_pid" VmHWM)
 end_kb=$(rss_kb "$server_pid" VmRSS)
@@ -202,13 +206,13 @@ for round in $(seq "$rounds"); do summarise "explain$round" "$cnn_connections"; 
 echo "server peak RSS (VmHWM) $(mb "$peak_kb"), RSS at the end $(mb "$end_kb")"
 echo "engine only (gradcam-server bench --workers $workers), after each /explain run: ${engine_rates[*]} images/s"
 echo "POST /explain requests/s / engine images/s, by round: ${ratios[*]}"
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)\n", v[int((NR + 1) / 2)] }'
+echo "median $(median "${ratios[@]}") (JPEG decode, preprocessing, response encoding and HTTP on top of the engine)"
 
 if [[ $hummingbird == 1 ]]; then
     echo "(helloN: Hummingbird 2 hello-world GET /, run in turn with healthzN)"
     echo "hummingbird peak RSS $(mb "$(rss_kb "$hello_pid" VmHWM)")"
     echo "GET /healthz requests/s / Hummingbird GET / requests/s, by round: ${hello_ratios[*]}"
-    printf '%s\n' "${hello_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "median %.2f\n", v[int((NR + 1) / 2)] }'
+    echo "median $(median "${hello_ratios[@]}")"
 fi
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 exit 0
