@@ -101,3 +101,100 @@ extension DepthwiseConv {
         SIMD8(repeating: k[i &* kernelWidth &+ j])
     }
 }
+
+extension DepthwiseConv {
+    /// Eight output rows at stride 1 or 2 with 3 or 5 kernel rows, as `fourRows` does four: each
+    /// input row is loaded once per kernel column and added to every output row whose window
+    /// holds it, in kernel-row order for each output row (the same sums as `fourRows`, in the
+    /// same order). `inputRowStep` is the distance between input rows in the padded plane.
+    ///
+    /// Why eight: each output row's sum is a chain of dependent multiply-adds, one per tap. With
+    /// four chains the FMA latency (4 cycles) leaves the two FMA units half idle; eight chains
+    /// keep them busy. Eight accumulators, five weights and one input row fit in the 16 AVX
+    /// registers. Each pattern has its own loop over kernel columns with the column's weights
+    /// broadcast once: one loop with the pattern switched inside it ran slower than `fourRows`.
+    @inline(__always)
+    static func eightRows(kernelRows: Int, stride: Int, _ at: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>,
+                          kernelWidth: Int, inputRowStep: Int, weights k: UnsafePointer<Float>, bias b: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        @inline(__always) func add(_ a: inout SIMD8<Float>, _ v: SIMD8<Float>, _ w: SIMD8<Float>) { a = a.addingProduct(v, w) }
+        switch (kernelRows, stride) {
+        case (3, 1):
+            for j in 0..<kernelWidth {
+                let p = at + offsets[j]
+                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
+                // Input row r adds taps 2, 1 and 0 to output rows r - 2, r - 1 and r.
+                @inline(__always) func three(_ r: Int, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>, _ z: inout SIMD8<Float>) {
+                    let v = row(r); add(&x, v, k2); add(&y, v, k1); add(&z, v, k0)
+                }
+                var v = row(0); add(&a0, v, k0)
+                v = row(1); add(&a0, v, k1); add(&a1, v, k0)
+                three(2, &a0, &a1, &a2); three(3, &a1, &a2, &a3); three(4, &a2, &a3, &a4)
+                three(5, &a3, &a4, &a5); three(6, &a4, &a5, &a6); three(7, &a5, &a6, &a7)
+                v = row(8); add(&a6, v, k2); add(&a7, v, k1)
+                v = row(9); add(&a7, v, k2)
+            }
+        case (5, 1):
+            for j in 0..<kernelWidth {
+                let p = at + offsets[j]
+                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
+                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
+                // Input row r adds taps 4 ... 0 to output rows r - 4 ... r.
+                @inline(__always) func five(_ r: Int, _ w: inout SIMD8<Float>, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>,
+                                            _ z: inout SIMD8<Float>, _ u: inout SIMD8<Float>) {
+                    let v = row(r); add(&w, v, k4); add(&x, v, k3); add(&y, v, k2); add(&z, v, k1); add(&u, v, k0)
+                }
+                var v = row(0); add(&a0, v, k0)
+                v = row(1); add(&a0, v, k1); add(&a1, v, k0)
+                v = row(2); add(&a0, v, k2); add(&a1, v, k1); add(&a2, v, k0)
+                v = row(3); add(&a0, v, k3); add(&a1, v, k2); add(&a2, v, k1); add(&a3, v, k0)
+                five(4, &a0, &a1, &a2, &a3, &a4); five(5, &a1, &a2, &a3, &a4, &a5)
+                five(6, &a2, &a3, &a4, &a5, &a6); five(7, &a3, &a4, &a5, &a6, &a7)
+                v = row(8); add(&a4, v, k4); add(&a5, v, k3); add(&a6, v, k2); add(&a7, v, k1)
+                v = row(9); add(&a5, v, k4); add(&a6, v, k3); add(&a7, v, k2)
+                v = row(10); add(&a6, v, k4); add(&a7, v, k3)
+                v = row(11); add(&a7, v, k4)
+            }
+        case (3, 2):
+            for j in 0..<kernelWidth {
+                let p = at + offsets[j]
+                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
+                // Input row 2m adds tap 2 to output row m - 1 and tap 0 to row m; row 2m + 1 tap 1 to row m.
+                @inline(__always) func pair(_ m: Int, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>) {
+                    let v = row(2 &* m); add(&x, v, k2); add(&y, v, k0)
+                    add(&y, row(2 &* m &+ 1), k1)
+                }
+                add(&a0, row(0), k0); add(&a0, row(1), k1)
+                pair(1, &a0, &a1); pair(2, &a1, &a2); pair(3, &a2, &a3); pair(4, &a3, &a4)
+                pair(5, &a4, &a5); pair(6, &a5, &a6); pair(7, &a6, &a7)
+                add(&a7, row(16), k2)
+            }
+        default:  // (5, 2)
+            for j in 0..<kernelWidth {
+                let p = at + offsets[j]
+                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
+                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
+                // Input row 2m adds taps 4, 2 and 0 to output rows m - 2, m - 1 and m; row
+                // 2m + 1 taps 3 and 1 to rows m - 1 and m.
+                @inline(__always) func pair(_ m: Int, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>, _ z: inout SIMD8<Float>) {
+                    var v = row(2 &* m); add(&x, v, k4); add(&y, v, k2); add(&z, v, k0)
+                    v = row(2 &* m &+ 1); add(&y, v, k3); add(&z, v, k1)
+                }
+                add(&a0, row(0), k0); add(&a0, row(1), k1)
+                var v = row(2); add(&a0, v, k2); add(&a1, v, k0)
+                v = row(3); add(&a0, v, k3); add(&a1, v, k1)
+                pair(2, &a0, &a1, &a2); pair(3, &a1, &a2, &a3); pair(4, &a2, &a3, &a4)
+                pair(5, &a3, &a4, &a5); pair(6, &a4, &a5, &a6); pair(7, &a5, &a6, &a7)
+                v = row(16); add(&a6, v, k4); add(&a7, v, k2)
+                add(&a7, row(17), k3)
+                add(&a7, row(18), k4)
+            }
+        }
+        return (a0, a1, a2, a3, a4, a5, a6, a7)
+    }
+}

@@ -50,11 +50,16 @@ struct ConvTests {
              dilation: (2, 2), pads: (2, 2, 2, 2), groups: 2, batch: 2),
         Case(name: "depthwise 3x1 stride (1,3), no padding", c: 2, h: 10, w: 17, m: 2, kh: 3, kw: 1,
              stride: (1, 3), groups: 2),
-        // 3 or 5 kernel rows at stride 1 (here) or 2 (above) take the passes that load each input
-        // row once: with a part pass of rows at the bottom and a part vector at the right.
+        // 3 or 5 kernel rows at stride 1 or 2 take passes of eight rows that load each input row
+        // once, then a part pass of up to four rows at the bottom, and a part vector at the right.
+        // Ten output rows: all eight rows of the first pass are real.
         Case(name: "depthwise 3x3 stride 1, 10x13 input, batch 2", c: 3, h: 10, w: 13, m: 3, pads: (1, 1, 1, 1),
              groups: 3, batch: 2),
         Case(name: "depthwise 5x5 stride 1, multiplier 2, 11x21 input", c: 2, h: 11, w: 21, m: 4, kh: 5, kw: 5,
+             pads: (2, 2, 2, 2), groups: 2),
+        Case(name: "depthwise 3x3 stride 2, 19x12 input to 10 rows", c: 2, h: 19, w: 12, m: 2, stride: (2, 2),
+             pads: (1, 1, 1, 1), groups: 2),
+        Case(name: "depthwise 5x5 stride 2, 20x18 input to 10 rows", c: 2, h: 20, w: 18, m: 2, kh: 5, kw: 5, stride: (2, 2),
              pads: (2, 2, 2, 2), groups: 2),
         // Planes narrower than a vector store whole vectors into the rows after them, cut where
         // the plane ends; wider planes end with a vector moved left to the last column.
