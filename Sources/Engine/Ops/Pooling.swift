@@ -36,48 +36,58 @@ struct Pool: Operator {
                 for (oh, r) in rows.enumerated() {
                     let out = dst + oh * g.outputWidth
                     if !vectorColumns.isEmpty { maxOfThreeColumnsStride2(src, r, columns: vectorColumns, into: out) }
-                    for (ow, c) in columns.enumerated() where !vectorColumns.contains(ow) {
-                        out[ow] = kind == .max
-                            ? fold(src, r, c, -Float.infinity, Swift.max) : fold(src, r, c, 0, +) / Float(divisor(r, c))
-                    }
+                    for ow in 0..<vectorColumns.lowerBound { out[ow] = window(src, r, columns[ow]) }
+                    for ow in vectorColumns.upperBound..<g.outputWidth { out[ow] = window(src, r, columns[ow]) }
                 }
             }
         }
     }
 
+    /// One output of the pool from its window.
+    @inline(__always)
+    private func window(_ src: UnsafePointer<Float>, _ r: Span, _ c: Span) -> Float {
+        kind == .max ? fold(src, r, c, -Float.infinity, Swift.max) : fold(src, r, c, 0, +) / Float(divisor(r, c))
+    }
+
     /// The output columns that the 3-wide, stride-2 max pool (ResNet's stem: 3x3, stride 2, pad 1)
-    /// computes eight at a time: whole groups of eight whose windows, and the sixteen floats
-    /// past each group's first, lie inside the row. Empty for other pools.
+    /// computes eight at a time: those whose group of eight (or the last group, moved left to end
+    /// at the range's end) reads only inside the row. Empty for other pools. The columns outside
+    /// (the first, whose window starts in the left padding) are computed one by one.
     private static func vectorColumns(_ g: ConvGeometry) -> Range<Int> {
         guard g.kernelWidth == 3, g.strideWidth == 2, g.dilationWidth == 1, g.dilationHeight == 1 else { return 0..<0 }
-        // Output ow reads input columns 2ow - padLeft ... + 2; a group from ow reads 18 floats,
-        // up to column 2ow - padLeft + 17.
-        let first = (g.padLeft + 1) / 2, lastStart = (g.inputWidth - 18 + g.padLeft) / 2
-        guard g.inputWidth - 18 + g.padLeft >= 0, lastStart >= first else { return 0..<0 }
-        let groups = min((lastStart - first) / 8 + 1, (g.outputWidth - first) / 8)
-        return first..<(first + max(0, groups) * 8)
+        // Output ow reads input columns 2ow - padLeft ... + 2; a group from ow reads 17 floats,
+        // up to column 2ow - padLeft + 16.
+        let first = (g.padLeft + 1) / 2, lastStart = (g.inputWidth - 17 + g.padLeft) / 2
+        guard g.inputWidth - 17 + g.padLeft >= 0, lastStart >= first else { return 0..<0 }
+        let end = min(g.outputWidth, lastStart + 8)
+        return end - first >= 8 ? first..<end : 0..<0
     }
 
     /// out[ow] = max over the window rows of x[2ow - padLeft ... + 2], eight outputs at a time:
-    /// a 16-float load splits into the left and centre taps (even and odd lanes), another two
-    /// floats on into the right ones. Each step keeps the larger as `Swift.max` does (a NaN
-    /// never replaces), so the outputs equal `fold`'s.
+    /// a 16-float load splits into the left and centre taps (even and odd lanes), the same load
+    /// one float on gives the right ones (odd lanes). Each step keeps the larger as `Swift.max`
+    /// does (a NaN never replaces), so the outputs equal `fold`'s. A last part group moves left
+    /// to end at the range's end, recomputing a few outputs (the same values): one by one, the
+    /// seven outputs right of the whole groups took more time than the groups (ResNet-18's
+    /// pool, 112 x 112 -> 56 x 56).
     @inline(__always)
     private func maxOfThreeColumnsStride2(_ src: UnsafePointer<Float>, _ r: Span, columns: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         var ow = columns.lowerBound
-        while ow < columns.upperBound {
+        while true {
+            let at = min(ow, columns.upperBound - 8)
             var best = SIMD8<Float>(repeating: -.infinity)
             var ih = r.first
             while ih <= r.last {
-                let line = src + ih * geometry.inputWidth + 2 * ow - geometry.padLeft
-                let window = SIMDAccess.load16(line), right = SIMDAccess.load16(line + 2).evenHalf
+                let line = src + ih * geometry.inputWidth + 2 * at - geometry.padLeft
+                let window = SIMDAccess.load16(line), right = SIMDAccess.load16(line + 1).oddHalf
                 let left = window.evenHalf, centre = window.oddHalf
                 best.replace(with: left, where: left .>= best)
                 best.replace(with: centre, where: centre .>= best)
                 best.replace(with: right, where: right .>= best)
                 ih += r.step
             }
-            SIMDAccess.store8(best, out + ow)
+            SIMDAccess.store8(best, out + at)
+            if at + 8 >= columns.upperBound { return }
             ow += 8
         }
     }

@@ -174,9 +174,9 @@ struct OperatorGradientTests {
         } } }
     }
 
-    /// ResNet's stem pool (3x3, stride 2, pad 1) computes the middle of wide rows eight outputs
-    /// at a time: the outputs must equal the windows read one by one, at the edges, across the
-    /// groups and in the columns left after the last group; a row too narrow for a group, too.
+    /// ResNet's stem pool (3x3, stride 2, pad 1) computes wide rows eight outputs at a time: the
+    /// outputs must equal the windows read one by one, at the edges, across the groups and in a
+    /// last group moved left to end at the row's last output; a row too narrow for a group, too.
     @Test(arguments: [(9, 45), (6, 112), (5, 19), (4, 17), (7, 34)])
     func maxPoolOnWideRowsMatchesDirectWindows(_ size: (Int, Int)) {
         let (h, w) = size
