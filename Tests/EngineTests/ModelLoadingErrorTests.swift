@@ -89,8 +89,31 @@ struct ModelLoadingErrorTests {
 
     /// Conv -> BatchNorm -> Relu runs as one step (FusedClamp), so the BatchNorm output never
     /// exists: asking for it names the activation output to target instead.
-    /// The ReLU after a Conv (+BatchNorm) runs in the Conv, the one after a residual Add in the Add.
-    @Test(arguments: [(["Conv", "BatchNormalization"], "Conv+Relu"), (["Add"], "Add+Relu")])
+    /// The ReLU after a Conv (+BatchNorm) runs in the Conv; a residual Add and the ReLU after it
+    /// run in the Conv that produces one of the Add's operands.
+    /// The Conv output that a residual Add joins inside the Conv's step never exists either:
+    /// asking for it names the ReLU's output after the Add. ResNet's first block adds its
+    /// branch's last convolution to the max pool's output; the Add runs in that convolution.
+    @Test func convOutputsAddedInTheirStepAreRefusedWithTheLayerToTargetInstead() throws {
+        let onnx = try ONNXModelLoader.load(contentsOf: Self.resnet)
+        let producers = Dictionary(onnx.graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }) { a, _ in a }
+        let add = try #require(onnx.graph.nodes.first { $0.opType == "Add" })
+        let relu = try #require(onnx.graph.nodes.first { $0.opType == "Relu" && $0.inputs.first == add.outputs[0] })
+        let convOutput = try #require(add.inputs.first { producers[$0]?.opType == "Conv" })
+        let otherOperand = try #require(add.inputs.first { $0 != convOutput })
+        let model = try Model(onnx: onnx, name: "resnet")
+        #expect(model.layers.first { $0.name == relu.outputs[0] }?.opType == "Conv+Add+Relu")
+        #expect(!model.targetLayers.contains { $0.name == convOutput })
+        #expect(model.targetLayers.contains { $0.name == otherOperand })
+        let session = Session(model: model)
+        let input = try FixtureManifest.floats("resnet/input.bin")
+        #expect { _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: convOutput) } } throws: { error in
+            guard case EngineError.notATargetLayer(convOutput, let reason) = error else { return false }
+            return reason.contains("residual Add") && reason.contains("'\(relu.outputs[0])'")
+        }
+    }
+
+    @Test(arguments: [(["Conv", "BatchNormalization"], "Conv+Relu"), (["Add"], "Conv+Add+Relu")])
     func preActivationValuesFusedIntoTheirProducerAreRefusedWithTheLayerToTargetInstead(producedBy: [String], fusedOpType: String) throws {
         let onnx = try ONNXModelLoader.load(contentsOf: Self.resnet)
         let producers = Dictionary(onnx.graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }) { a, _ in a }

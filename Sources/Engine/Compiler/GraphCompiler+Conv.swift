@@ -50,15 +50,36 @@ extension GraphCompiler {
             let oldBias = bias ?? Array(repeating: 0, count: kernel[0])
             bias = weights.floats(key + ":b") { (0..<kernel[0]).map { oldBias[$0] * affine.scale[$0] + affine.shift[$0] } }
         }
-        let fused = fusableClamp(reading: outputName)
-        if let fused { fusedClamps[outputName] = fused.output }
-        let winogradWeight = try Winograd3x3.pays(for: geometry)
+        let outputShape = [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]
+        let winograd = Winograd3x3.pays(for: geometry)
+        let residual = panels != nil && !winograd ? fusableResidualAdd(reading: outputName, shape: outputShape) : nil
+        if let residual { fusedResidualAdds[residual.output] = outputName }
+        let beforeClamp = residual?.output ?? outputName
+        let fused = fusableClamp(reading: beforeClamp)
+        if let fused { fusedClamps[beforeClamp] = fused.output }
+        let winogradWeight = try winograd
             ? weights.floats(key + ":winograd") { Winograd3x3.transformWeights(try folded(), outputChannels: kernel[0], inputChannels: kernel[1]) }
             : nil
-        let op = Conv(geometry: geometry, weight: rowMajor, panels: panels, bias: bias, clamp: fused?.clamp, winogradWeight: winogradWeight)
-        addStep(node, op: op, inputs: [x], output: addActivation(fused?.output ?? outputName,
-                                                                  shape: [input[0], kernel[0], geometry.outputHeight, geometry.outputWidth]),
-                opType: fused.map { "Conv+\($0.opType)" })
+        let op = Conv(geometry: geometry, weight: rowMajor, panels: panels, bias: bias, clamp: fused?.clamp, winogradWeight: winogradWeight,
+                      addsResidual: residual != nil)
+        let opType = "Conv" + (residual == nil ? "" : "+Add") + (fused.map { "+\($0.opType)" } ?? "")
+        addStep(node, op: op, inputs: [x] + (residual.map { [$0.value] } ?? []),
+                output: addActivation(fused?.output ?? beforeClamp, shape: outputShape), opType: opType)
+    }
+
+    /// A residual Add that is the only reader of a Conv's output, and whose other operand is a
+    /// runtime value of the same shape computed before this Conv, runs in the Conv's epilogue
+    /// (as onnxruntime runs it): the Add's step, a pass over three tensors, goes away. The
+    /// Conv's own output then never exists, so it is not offered as a target layer. In a block
+    /// whose shortcut has a convolution exported after the branch's last one (ResNet's first
+    /// block of a stage), the Add joins the shortcut's convolution, the later of the two.
+    mutating func fusableResidualAdd(reading value: String, shape: [Int]) -> (value: Int, output: String)? {
+        guard let readers = readers[value], readers.count == 1, let node = readers.first, node.opType == "Add",
+              node.inputs.count == 2, node.outputs.count == 1, !model.graph.outputs.contains(where: { $0.name == value }) else { return nil }
+        let other = node.inputs[0] == value ? node.inputs[1] : node.inputs[0]
+        guard other != value, let id = valueIndex[other], values[id].shape == shape else { return nil }
+        if case .constant = values[id].storage { return nil }
+        return (id, node.outputs[0])
     }
 
     /// A ReLU or Clip that is the only reader of a Conv's (or an Add's) output runs in that

@@ -22,6 +22,8 @@ struct GraphCompiler {
     var padFolds: [String: (source: String, pads: [Int])] = [:]
     /// ReLU/Clip nodes run inside the Conv before them: pre-activation value -> activation output.
     var fusedClamps: [String: String] = [:]
+    /// Residual Add nodes run inside the Conv that produces one operand: Add output -> that Conv's output.
+    var fusedResidualAdds: [String: String] = [:]
     /// How many nodes read each value, and whether only Convs do (as their data input).
     let readers: [String: [ONNXNode]]
     /// Constant nodes by output name, so a fused Clip can read bounds defined after the Conv.
@@ -44,7 +46,7 @@ struct GraphCompiler {
 
     mutating func compile() throws -> ExecutionPlan {
         let input = try addGraphInput()
-        for node in model.graph.nodes where !batchNormFolds.isAbsorbed(node) && !isFusedClamp(node) {
+        for node in model.graph.nodes where !batchNormFolds.isAbsorbed(node) && !isFusedClamp(node) && !isFusedResidualAdd(node) {
             try visit(node)
         }
         guard let output = model.graph.outputs.first else {
@@ -64,12 +66,24 @@ struct GraphCompiler {
         node.inputs.first.map { fusedClamps[$0] == node.outputs.first } ?? false
     }
 
+    private func isFusedResidualAdd(_ node: ONNXNode) -> Bool {
+        node.opType == "Add" && node.outputs.count == 1 && fusedResidualAdds[node.outputs[0]] != nil
+    }
+
+    /// What a Conv's output became once the Add and the activation fused into its step.
+    private func storedOutput(of value: String) -> String {
+        let added = fusedResidualAdds.first { $0.value == value }?.key ?? value
+        return fusedClamps[added] ?? added
+    }
+
     /// Why each value that was folded away cannot be a target layer, and what to target instead.
     private func foldedValueReasons() -> [String: String] {
         var reasons = [String: String]()
         for (convOutput, batchNormOutput) in batchNormFolds.replacedOutputs {
-            let kept = fusedClamps[batchNormOutput] ?? batchNormOutput
-            reasons[convOutput] = "it was folded with its BatchNormalization into the Conv; target '\(kept)' instead"
+            reasons[convOutput] = "it was folded with its BatchNormalization into the Conv; target '\(storedOutput(of: batchNormOutput))' instead"
+        }
+        for (sum, convOutput) in fusedResidualAdds {
+            reasons[convOutput] = "the residual Add after it runs inside the step that produces it, so it is never stored; target '\(fusedClamps[sum] ?? sum)' instead"
         }
         for (preActivation, output) in fusedClamps {
             reasons[preActivation] = "the ReLU/Clip after it runs inside the step that produces it, so it is never stored; target '\(output)' instead"

@@ -4,10 +4,12 @@ extension Conv {
     func pointwiseForward(_ io: StepIO) {
         let g = geometry, plane = g.outputPlane
         guard let panels else { preconditionFailure("an ungrouped convolution keeps its kernel in panels") }
+        let residual = addsResidual ? io.input(1) : nil
         panels.values.withUnsafeBufferPointer { w in
             func multiply(_ n: Int, rows: Range<Int>, columns: Range<Int>, thread: Int) {
                 PointwiseProduct.multiply(rows: rows, columns: columns, k: g.inputChannels, panels: w.baseAddress!,
-                                          bias: bias, clamp: clamp, x: io.input(0) + n * g.inputChannels * plane, ldx: plane,
+                                          bias: bias, clamp: clamp, residual: residual.map { $0 + n * g.outputChannels * plane },
+                                          x: io.input(0) + n * g.inputChannels * plane, ldx: plane,
                                           y: io.output + n * g.outputChannels * plane, ldy: plane, scratch: io.scratch(forThread: thread))
             }
             for n in 0..<g.batch {
@@ -34,17 +36,19 @@ extension Conv {
         let g = geometry, window = g.kernelHeight * g.kernelWidth
         let layout = Im2ColParts(g)
         guard let panels else { preconditionFailure("an ungrouped convolution keeps its kernel in panels") }
+        let residualInput = addsResidual ? io.input(1) : nil
         panels.values.withUnsafeBufferPointer { w in
             func produce(_ n: Int, rows: Range<Int>, outputRows: Range<Int>, thread: Int) {
                 let columns = io.scratch(forThread: thread), count = outputRows.count * g.outputWidth
                 let input = io.input(0) + n * g.inputChannels * g.inputPlane
-                let output = io.output + n * g.outputChannels * g.outputPlane + outputRows.lowerBound * g.outputWidth
+                let tile = n * g.outputChannels * g.outputPlane + outputRows.lowerBound * g.outputWidth
+                let output = io.output + tile, residual = residualInput.map { $0 + tile }
                 for first in stride(from: 0, to: g.inputChannels, by: layout.channelsPerPart) {
                     let channels = first..<min(g.inputChannels, first + layout.channelsPerPart)
                     Im2Col.pack(g, channels: channels, outputRows: outputRows, input: input, columns: columns, firstChannel: first)
                     PointwiseProduct.multiply(rows: rows, columns: 0..<count, depth: (first * window)..<(channels.upperBound * window),
-                                              k: g.columnRows, panels: w.baseAddress!, bias: bias, clamp: clamp, x: columns, ldx: count,
-                                              y: output, ldy: g.outputPlane, scratch: columns + layout.partCount)
+                                              k: g.columnRows, panels: w.baseAddress!, bias: bias, clamp: clamp, residual: residual,
+                                              x: columns, ldx: count, y: output, ldy: g.outputPlane, scratch: columns + layout.partCount)
                 }
             }
             for n in 0..<g.batch {

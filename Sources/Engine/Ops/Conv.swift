@@ -3,7 +3,11 @@ import Tensor
 /// 2-D convolution, ONNX Conv, with BatchNormalization already folded into weight and bias,
 /// and a following ReLU or Clip fused in as `clamp`.
 ///
-/// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) -> output (N, M, OH, OW)
+/// input (N, C, H, W), weight (M, C/g, kh, kw), bias (M) [, residual (N, M, OH, OW)] -> output (N, M, OH, OW)
+///
+/// With a residual (a second input), the output is clamp(conv(x) + residual): a residual
+/// block's Add, and the ReLU after it, run in the product's epilogue (PointwiseProduct), for
+/// the kernels that use panels and not Winograd.
 ///
 /// Four shapes of the same arithmetic, chosen once at compile time:
 /// pointwise (1x1, stride 1) needs no im2col, and forward runs PointwiseProduct (bias and
@@ -27,16 +31,22 @@ struct Conv: Operator {
     let depthwiseLayout: DepthwiseConv.PaddedPlane?
     /// Winograd's tiling and transformed weights (Winograd3x3.transformWeights), when forward uses them.
     let winograd: (kernel: Winograd3x3, weight: [Float])?
+    /// Whether input 1 is a residual added before the clamp.
+    let addsResidual: Bool
 
     /// `weight` row-major; an ungrouped convolution packs it into panels.
-    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
+    init(geometry: ConvGeometry, weight: [Float], bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil,
+         addsResidual: Bool = false) {
         let panels = Self.usesPanels(geometry) ? PanelWeights(packing: weight, rows: geometry.outputChannels, depth: geometry.columnRows) : nil
-        self.init(geometry: geometry, weight: panels == nil ? weight : [], panels: panels, bias: bias, clamp: clamp, winogradWeight: winogradWeight)
+        self.init(geometry: geometry, weight: panels == nil ? weight : [], panels: panels, bias: bias, clamp: clamp, winogradWeight: winogradWeight,
+                  addsResidual: addsResidual)
     }
 
     /// `panels` for an ungrouped convolution (usesPanels), else `weight` row-major.
-    init(geometry: ConvGeometry, weight: [Float], panels: PanelWeights?, bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil) {
+    init(geometry: ConvGeometry, weight: [Float], panels: PanelWeights?, bias: [Float]?, clamp: FusedClamp? = nil, winogradWeight: [Float]? = nil,
+         addsResidual: Bool = false) {
         precondition((panels != nil) == Self.usesPanels(geometry), "panels exactly for the ungrouped kernels")
+        precondition(!addsResidual || (panels != nil && winogradWeight == nil), "a residual only in PointwiseProduct's epilogue")
         precondition(panels.map { $0.rows == geometry.outputChannels && $0.depth == geometry.columnRows } ?? true,
                      "panels of an M x C * kh * kw kernel")
         self.geometry = geometry
@@ -46,6 +56,7 @@ struct Conv: Operator {
         self.clamp = clamp
         depthwiseLayout = geometry.isDepthwise ? DepthwiseConv.PaddedPlane(geometry) : nil
         winograd = winogradWeight.map { (Winograd3x3(geometry), $0) }
+        self.addsResidual = addsResidual
     }
 
     /// Whether the kernel is kept in panels: ungrouped and not depthwise.
@@ -106,14 +117,18 @@ struct Conv: Operator {
         groupedForward(io)
     }
 
-    /// dX += W^T dY per image and group (col2im when the window is not pointwise).
+    /// dX += W^T dY per image and group (col2im when the window is not pointwise), and
+    /// dResidual += dY; dY masked by the clamp first.
     func backward(_ io: StepIO) {
-        guard let dx = io.inputGradient(0) else { return }
+        let dx = io.inputGradient(0), dResidual = addsResidual ? io.inputGradient(1) : nil
+        guard dx != nil || dResidual != nil else { return }
         let g = geometry
         // With a clamp, dY is masked where it lies: nothing reads it after this step, and a
         // copy would cost every worker the largest clamped output's size in scratch.
         if let clamp { clamp.maskGradient(io.consumedOutputGradient, output: io.output, count: outputCount) }
         let dy = io.outputGradient
+        if let dResidual { Axpy.add(outputCount, 1, dy, to: dResidual) }
+        guard let dx else { return }
         if g.isDepthwise {
             io.parallelism.forEachPiece(of: g.inputChannels) { channels, _ in
                 DepthwiseConv.backwardInput(g, channels: channels, outputGradient: dy, weight: weight, inputGradient: dx)

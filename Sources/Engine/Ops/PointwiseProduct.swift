@@ -41,16 +41,19 @@ enum PointwiseProduct {
     /// `columns` of Y, summed over the k in `depth` only (all of 0..<k by default): X holds
     /// rows depth.lowerBound..<depth.upperBound. The bias enters with k = 0, the clamp after
     /// k - 1, and Y holds the partial sum in between, so a caller may produce X a part of k at
-    /// a time (im2col does, keeping each part in L2).
+    /// a time (im2col does, keeping each part in L2). A `residual` laid out as Y (row stride
+    /// ldy) is added after k - 1, before the clamp: Y = clamp(bias + W X + R), a residual block's
+    /// Add (and its ReLU) in the product's last pass over Y instead of a step of their own.
     static func multiply(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>? = nil, k: Int, panels: UnsafePointer<Float>,
-                         bias: [Float]?, clamp: FusedClamp?, x: UnsafePointer<Float>, ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int,
-                         scratch: UnsafeMutablePointer<Float>) {
+                         bias: [Float]?, clamp: FusedClamp?, residual: UnsafePointer<Float>? = nil, x: UnsafePointer<Float>, ldx: Int,
+                         y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>) {
         precondition(rows.lowerBound % panelRows == 0, "rows start at a panel")
         let part = depth ?? 0..<k
         let lower = clamp?.lower ?? -.infinity, upper = clamp?.upper ?? .infinity
+        let residualOffset = residual.map { $0 - UnsafePointer(y) }
         run(rows: rows, columns: columns, part: part, chunk: chunk, x: x, ldx: ldx, y: y, ldy: ldy, scratch: scratch) { top, count, depth in
             Panel(panels: panels, k: k, depth: depth, top: top, count: count, hasNext: top + panelRows < rows.upperBound,
-                  bias: bias, lower: lower, upper: upper)
+                  bias: bias, lower: lower, upper: upper, residualOffset: residualOffset)
         }
     }
 

@@ -261,4 +261,45 @@ struct ConvTests {
         let unfused = conv.inputGradients(outputGradient: activation.inputGradients(outputGradient: r)[0])[0]
         #expect(fused.inputGradients(outputGradient: r)[0] == unfused)
     }
+
+    static let residualCases: [Case] = [
+        Case(name: "pointwise 5x5 plane, 24 to 12 channels: a part strip", c: 24, h: 5, w: 5, m: 12, kh: 1, kw: 1),
+        Case(name: "pointwise 9x9 plane, 300 to 8 channels: two chunks of k, a dot column", c: 300, h: 9, w: 9, m: 8, kh: 1, kw: 1),
+        Case(name: "im2col 3x3 same padding, odd 9x11 plane", c: 3, h: 9, w: 11, m: 5, pads: (1, 1, 1, 1)),
+        Case(name: "im2col 1x1 stride 2, batch 2", c: 6, h: 10, w: 10, m: 7, kh: 1, kw: 1, stride: (2, 2), batch: 2),
+    ]
+
+    /// A residual block's Add and ReLU run in the product's epilogue: forward and backward must
+    /// equal the unfused graph's, Conv then Add+ReLU (each checked against finite differences
+    /// above and in OperatorGradientTests), bit for bit: the same sums with the residual added
+    /// last, and the same masked dY to the convolution's input and to the residual.
+    @Test(arguments: residualCases, [1, 2])
+    func residualAddInTheEpilogueMatchesConvFollowedByAddAndRelu(_ c: Case, threads: Int) throws {
+        let g = c.geometry, outputCount = g.batch * g.outputChannels * g.outputPlane
+        let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 15), residual = randomValues(outputCount, seed: 16)
+        let weight = randomValues(g.outputChannels * g.columnRows, seed: 17), bias = randomValues(g.outputChannels, seed: 18)
+        let relu = try #require(FusedClamp(.relu))
+        var fused = GradientCheck(Conv(geometry: g, weight: weight, bias: bias, clamp: relu, addsResidual: true),
+                                  inputs: [x, residual], outputCount: outputCount)
+        fused.parallelism = Parallelism(threads: threads)
+        var conv = GradientCheck(c.conv(weight: weight, bias: bias, clamp: nil), inputs: [x], outputCount: outputCount)
+        conv.parallelism = fused.parallelism
+        let shape = [g.batch, g.outputChannels, g.outputHeight, g.outputWidth]
+        let add = GradientCheck(BroadcastBinary(kind: .add, layout: try #require(BroadcastLayout(shape, shape)), clamp: relu),
+                                inputs: [conv.forward(), residual], outputCount: outputCount)
+
+        let y = fused.forward()
+        #expect(y == add.forward())
+        #expect(y.contains(0) && y.contains { $0 > 0 })
+
+        var generator = SplitMix64(state: 19)
+        let r = (0..<outputCount).map { _ in Float.random(in: -1...1, using: &generator) }
+        let unfused = add.inputGradients(outputGradient: r)
+        let gradients = fused.inputGradients(outputGradient: r)
+        #expect(gradients[1] == unfused[1])
+        #expect(gradients[0] == conv.inputGradients(outputGradient: unfused[0])[0])
+        // A target layer between the two operands' producers: only the residual needs a gradient.
+        fused.differentiable = [false, true]
+        #expect(fused.inputGradients(outputGradient: r)[1] == unfused[1])
+    }
 }
