@@ -173,7 +173,7 @@ extension DepthwiseConv {
                 pair(5, &a4, &a5); pair(6, &a5, &a6); pair(7, &a6, &a7)
                 add(&a7, row(16), k2)
             }
-        default:  // (5, 2)
+        case (5, 2):
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
                 let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
@@ -194,6 +194,8 @@ extension DepthwiseConv {
                 add(&a7, row(17), k3)
                 add(&a7, row(18), k4)
             }
+        default:
+            preconditionFailure("eight-row passes are for 3 or 5 kernel rows at stride 1 or 2 (usesEightRowPasses)")
         }
         return (a0, a1, a2, a3, a4, a5, a6, a7)
     }

@@ -6,8 +6,9 @@
 ///
 /// Forward reads a zero-padded, stride-phased copy of each input plane, so every tap of eight
 /// neighbouring outputs is one contiguous load with no bounds test, and keeps four or eight
-/// output rows in registers per pass. Backward runs one multiply-add (axpy) per output row and tap over the
-/// output columns whose input column is inside the image: the padding is decided once per run.
+/// output rows in registers per pass. Backward runs one multiply-add (axpy) per output row and
+/// tap over the output columns whose input column is inside the image: the padding is decided
+/// once per run.
 enum DepthwiseConv {
     /// Output rows `fourRows` computes together (the general loop, and the last rows of a plane
     /// that runs passes of eight): four independent accumulators hide part of the FMA latency
@@ -19,7 +20,7 @@ enum DepthwiseConv {
     /// rows (`eightRows`), which keep eight independent sums in flight instead of four, and
     /// passes of four (`fourRows`) for the last four rows or fewer. Alternating per run
     /// (`bench --profile`, 1 thread, the depthwise layers' best pass of 200): EfficientNet-Lite0
-    /// 2.089 -> 1.785 ms, MobileNetV2 1.586 -> 1.423 ms; the stride-1 layers gained 10-28%, the
+    /// 2.089 -> 1.785 ms, MobileNetV2 1.586 -> 1.423 ms; most stride-1 layers gained 10-28%, the
     /// stride-2 ones 1-10% (their padded-plane copy is most of their time).
     static func usesEightRowPasses(_ g: ConvGeometry) -> Bool {
         g.dilationHeight == 1 && (g.strideHeight == 1 || g.strideHeight == 2) && (g.kernelHeight == 3 || g.kernelHeight == 5)
