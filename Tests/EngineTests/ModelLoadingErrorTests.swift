@@ -87,10 +87,6 @@ struct ModelLoadingErrorTests {
         #expect(throws: EngineError.classOutOfRange(10, classCount: 10)) { try session.backward(classes: [10], layer: layer) }
     }
 
-    /// Conv -> BatchNorm -> Relu runs as one step (FusedClamp), so the BatchNorm output never
-    /// exists: asking for it names the activation output to target instead.
-    /// The ReLU after a Conv (+BatchNorm) runs in the Conv; a residual Add and the ReLU after it
-    /// run in the Conv that produces one of the Add's operands.
     /// The Conv output that a residual Add joins inside the Conv's step never exists either:
     /// asking for it names the ReLU's output after the Add. ResNet's first block adds its
     /// branch's last convolution to the max pool's output; the Add runs in that convolution.
@@ -113,6 +109,10 @@ struct ModelLoadingErrorTests {
         }
     }
 
+    /// Conv -> BatchNorm -> Relu runs as one step (FusedClamp), so the BatchNorm output never
+    /// exists: asking for it names the activation output to target instead.
+    /// The ReLU after a Conv (+BatchNorm) runs in the Conv; a residual Add and the ReLU after it
+    /// run in the Conv that produces one of the Add's operands.
     @Test(arguments: [(["Conv", "BatchNormalization"], "Conv+Relu"), (["Add"], "Conv+Add+Relu")])
     func preActivationValuesFusedIntoTheirProducerAreRefusedWithTheLayerToTargetInstead(producedBy: [String], fusedOpType: String) throws {
         let onnx = try ONNXModelLoader.load(contentsOf: Self.resnet)

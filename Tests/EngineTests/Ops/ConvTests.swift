@@ -52,7 +52,7 @@ struct ConvTests {
              stride: (1, 3), groups: 2),
         // 3 or 5 kernel rows at stride 1 or 2 take passes of eight rows that load each input row
         // once, then a part pass of up to four rows at the bottom, and a part vector at the right.
-        // Ten output rows: all eight rows of the first pass are real.
+        // Ten or more output rows: all eight rows of the first pass are real.
         Case(name: "depthwise 3x3 stride 1, 10x13 input, batch 2", c: 3, h: 10, w: 13, m: 3, pads: (1, 1, 1, 1),
              groups: 3, batch: 2),
         Case(name: "depthwise 5x5 stride 1, multiplier 2, 11x21 input", c: 2, h: 11, w: 21, m: 4, kh: 5, kw: 5,
