@@ -62,10 +62,11 @@ public final class Session {
         return Array(binding.values(of: plan.logitsValue))
     }
 
-    /// Milliseconds per operator type of one forward pass (after `forward` on this batch).
-    public func profileForward(batch: Int = 1) throws(EngineError) -> [String: Double] {
+    /// Milliseconds per operator type of one forward pass (after `forward` on this batch); with
+    /// `byShape`, each convolution's key also names its channels, kernel, stride and output plane.
+    public func profileForward(batch: Int = 1, byShape: Bool = false) throws(EngineError) -> [String: Double] {
         lastRun = nil
-        return try binding(batch: batch, layer: nil).profiledForward()
+        return try binding(batch: batch, layer: nil).profiledForward(byShape: byShape)
     }
 
     /// Back-propagates from each image's class score y^c (the pre-softmax logit) to `layer`,

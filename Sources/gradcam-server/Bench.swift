@@ -24,7 +24,7 @@ struct Bench: ParsableCommand {
     var seconds: Double = 5
     @Option(help: "Images per forward pass in the throughput run: measures what batching waiting requests would gain.")
     var batch: Int = 1
-    @Flag(help: "Also print where the forward pass and the backward pass to the layer spend their time, by operator.")
+    @Flag(help: "Also print where the forward pass and the backward pass to the layer spend their time, by operator, and the forward pass by convolution shape (best and mean pass).")
     var profile = false
     @Flag(help: "Instead of the runs above, read burst sizes from standard input, one per line, and answer each with that many timed Grad-CAM passes (Benchmarks/compare.py pairs them with onnxruntime's).")
     var bursts = false
@@ -57,18 +57,7 @@ struct Bench: ParsableCommand {
         for (name, samples) in [("forward", forward), ("backward", backward), ("cam", cam), ("gradcam total", total)] {
             print(name.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.2f %8.2f %8.2f", percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
         }
-        if profile {
-            var forwardTotals = [String: Double](), backwardTotals = [String: Double]()
-            for _ in 0..<iterations {
-                for (k, v) in try session.profileForward() { forwardTotals[k, default: 0] += v / Double(iterations) }
-                _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: target) }
-                for (k, v) in try session.profileBackward(class: 0, layer: target) { backwardTotals[k, default: 0] += v / Double(iterations) }
-            }
-            for (title, totals) in [("forward", forwardTotals), ("backward to the layer", backwardTotals)] {
-                print("profile, \(title): ms per pass by operator")
-                for (k, v) in totals.sorted(by: { $0.value > $1.value }) { print(String(format: "  %8.3f ms  ", v) + k) }
-            }
-        }
+        if profile { try printProfile(session: session, input: input, layer: target) }
         let rate = throughput(model: m, layer: target, input: input)
         print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each, batch %d)", rate, workers, batch))
         print("peak RSS      \(peakResidentMegabytes()) MB")

@@ -18,8 +18,13 @@ struct SessionProfileTests {
         #expect(forward.keys.contains { $0.hasPrefix("Conv") } && forward.keys.contains { $0.hasPrefix("Gemm") })
         #expect(forward.values.allSatisfy { $0 >= 0 })
         // Every step of the plan is timed under its key, and a pass that ran took some time.
-        #expect(Set(forward.keys) == Set(try model.plan(batch: 1).steps.map(PlanBinding.profileKey)))
+        #expect(Set(forward.keys) == Set(try model.plan(batch: 1).steps.map { PlanBinding.profileKey($0) }))
         #expect(forward.values.reduce(0, +) > 0)
+        // By shape, each convolution's key names its channels, kernel / stride and output plane.
+        let byShape = try session.profileForward(byShape: true)
+        #expect(Set(byShape.keys) == Set(try model.plan(batch: 1).steps.map { PlanBinding.profileKey($0, byShape: true) }))
+        #expect(byShape.keys.contains { $0.hasPrefix("Conv") && $0.contains("->") && $0.contains("/") })
+        #expect(byShape.keys.count > forward.keys.count)
 
         _ = try input.withUnsafeBufferPointer { try session.forward($0, retainingGradientPathTo: layer) }
         #expect(throws: EngineError.classOutOfRange(model.classCount, classCount: model.classCount)) {

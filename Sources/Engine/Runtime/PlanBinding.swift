@@ -78,22 +78,27 @@ final class PlanBinding {
         for step in plan.steps { step.op?.forward(io(for: step)) }
     }
 
-    /// Forward with each step timed: milliseconds per operator type, for `bench --profile`.
+    /// Forward with each step timed: milliseconds per operator type (and convolution shape with
+    /// `byShape`), for `bench --profile`.
     /// Runs on whatever the arena holds (the last input), which is enough for timing.
-    func profiledForward() -> [String: Double] {
+    func profiledForward(byShape: Bool = false) -> [String: Double] {
         bind()
         var totals = [String: Double]()
         for step in plan.steps {
             let start = DispatchTime.now().uptimeNanoseconds
             step.op?.forward(io(for: step))
-            totals[Self.profileKey(step), default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            totals[Self.profileKey(step, byShape: byShape), default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }
         return totals
     }
 
-    /// "Conv+Relu (winograd)", "Add (BroadcastBinary)", "Flatten (view)": the step and its kernel.
-    static func profileKey(_ step: Step) -> String {
-        step.op.map { "\(step.opType) (\(($0 as? Conv)?.kernelFamily ?? "\(type(of: $0))"))" } ?? "\(step.opType) (view)"
+    /// "Conv+Relu (winograd)", "Add (BroadcastBinary)", "Flatten (view)": the step and its kernel;
+    /// `byShape` adds a convolution's shape: "Conv (pointwise) 256->1024 1x1/1 14x14" (channels,
+    /// kernel / stride, output plane).
+    static func profileKey(_ step: Step, byShape: Bool = false) -> String {
+        let key = step.op.map { "\(step.opType) (\(($0 as? Conv)?.kernelFamily ?? "\(type(of: $0))"))" } ?? "\(step.opType) (view)"
+        guard byShape, let g = (step.op as? Conv)?.geometry else { return key }
+        return key + " \(g.inputChannels)->\(g.outputChannels) \(g.kernelHeight)x\(g.kernelWidth)/\(g.strideHeight) \(g.outputHeight)x\(g.outputWidth)"
     }
 
     /// Runs the backward plan after `forward`: zeroes each gradient buffer as its lifetime
