@@ -18,7 +18,7 @@ extension DepthwiseConv {
             // Stride 1, three kernel rows: six input rows, 18 loads for 36 FMAs.
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                let (k0, k1, k2) = threeTaps(k, column: j, kernelWidth)
                 let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + rowStep), v2 = SIMDAccess.load8(p + 2 &* rowStep)
                 let v3 = SIMDAccess.load8(p + 3 &* rowStep), v4 = SIMDAccess.load8(p + 4 &* rowStep), v5 = SIMDAccess.load8(p + 5 &* rowStep)
                 a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2)
@@ -30,8 +30,7 @@ extension DepthwiseConv {
             // The same with five kernel rows: eight input rows, 40 loads for 100 FMAs.
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
-                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                let (k0, k1, k2, k3, k4) = fiveTaps(k, column: j, kernelWidth)
                 let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + rowStep), v2 = SIMDAccess.load8(p + 2 &* rowStep)
                 let v3 = SIMDAccess.load8(p + 3 &* rowStep)
                 a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2).addingProduct(v3, k3)
@@ -50,7 +49,7 @@ extension DepthwiseConv {
             let s = phaseWidth
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                let (k0, k1, k2) = threeTaps(k, column: j, kernelWidth)
                 let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + s), v2 = SIMDAccess.load8(p + 2 &* s)
                 let v3 = SIMDAccess.load8(p + 3 &* s), v4 = SIMDAccess.load8(p + 4 &* s)
                 a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2)
@@ -65,8 +64,7 @@ extension DepthwiseConv {
             let s = phaseWidth
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
-                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                let (k0, k1, k2, k3, k4) = fiveTaps(k, column: j, kernelWidth)
                 let v0 = SIMDAccess.load8(p), v1 = SIMDAccess.load8(p + s), v2 = SIMDAccess.load8(p + 2 &* s)
                 let v3 = SIMDAccess.load8(p + 3 &* s), v4 = SIMDAccess.load8(p + 4 &* s)
                 a0 = a0.addingProduct(v0, k0).addingProduct(v1, k1).addingProduct(v2, k2).addingProduct(v3, k3).addingProduct(v4, k4)
@@ -100,6 +98,20 @@ extension DepthwiseConv {
     private static func tap(_ k: UnsafePointer<Float>, _ i: Int, _ j: Int, _ kernelWidth: Int) -> SIMD8<Float> {
         SIMD8(repeating: k[i &* kernelWidth &+ j])
     }
+
+    /// Kernel column j's weights of a 3-row kernel, top to bottom, each in all eight lanes.
+    @inline(__always)
+    private static func threeTaps(_ k: UnsafePointer<Float>, column j: Int, _ kernelWidth: Int)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+    }
+
+    /// Kernel column j's weights of a 5-row kernel, top to bottom, each in all eight lanes.
+    @inline(__always)
+    private static func fiveTaps(_ k: UnsafePointer<Float>, column j: Int, _ kernelWidth: Int)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth), tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+    }
 }
 
 extension DepthwiseConv {
@@ -123,7 +135,7 @@ extension DepthwiseConv {
         case (3, 1):
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                let (k0, k1, k2) = threeTaps(k, column: j, kernelWidth)
                 @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
                 // Input row r adds taps 2, 1 and 0 to output rows r - 2, r - 1 and r.
                 @inline(__always) func three(_ r: Int, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>, _ z: inout SIMD8<Float>) {
@@ -139,8 +151,7 @@ extension DepthwiseConv {
         case (5, 1):
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
-                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                let (k0, k1, k2, k3, k4) = fiveTaps(k, column: j, kernelWidth)
                 @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
                 // Input row r adds taps 4 ... 0 to output rows r - 4 ... r.
                 @inline(__always) func five(_ r: Int, _ w: inout SIMD8<Float>, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>,
@@ -161,7 +172,7 @@ extension DepthwiseConv {
         case (3, 2):
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth))
+                let (k0, k1, k2) = threeTaps(k, column: j, kernelWidth)
                 @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
                 // Input row 2m adds tap 2 to output row m - 1 and tap 0 to row m; row 2m + 1 tap 1 to row m.
                 @inline(__always) func pair(_ m: Int, _ x: inout SIMD8<Float>, _ y: inout SIMD8<Float>) {
@@ -176,8 +187,7 @@ extension DepthwiseConv {
         case (5, 2):
             for j in 0..<kernelWidth {
                 let p = at + offsets[j]
-                let (k0, k1, k2, k3, k4) = (tap(k, 0, j, kernelWidth), tap(k, 1, j, kernelWidth), tap(k, 2, j, kernelWidth),
-                                            tap(k, 3, j, kernelWidth), tap(k, 4, j, kernelWidth))
+                let (k0, k1, k2, k3, k4) = fiveTaps(k, column: j, kernelWidth)
                 @inline(__always) func row(_ r: Int) -> SIMD8<Float> { SIMDAccess.load8(p + r &* inputRowStep) }
                 // Input row 2m adds taps 4, 2 and 0 to output rows m - 2, m - 1 and m; row
                 // 2m + 1 taps 3 and 1 to rows m - 1 and m.
