@@ -29,9 +29,11 @@ extension Conv {
     /// Everything else without groups: im2col builds the column rows of a few input channels at
     /// a time (about PointwiseProduct.chunk rows, which stay in L2 while they are used; the
     /// whole matrix of a 3x3 convolution at 14 x 14 is 1.8 MB) and PointwiseProduct adds their
-    /// product into Y. The threads share tiles of output rows, or bands of output channels when
-    /// the plane is too small to share by columns; each thread then builds the same column rows
-    /// for itself, which costs less than waiting for each other after every part.
+    /// product into Y; where the window keeps the row width at stride 1, PointwiseProduct packs
+    /// its strips from the input instead (Im2Col.ShiftedPlanes) and no column row is built.
+    /// The threads share tiles of output rows, or bands of output channels when the plane is
+    /// too small to share by columns; each thread then builds the same column rows for itself,
+    /// which costs less than waiting for each other after every part.
     func im2colForward(_ io: StepIO) {
         let g = geometry, window = g.kernelHeight * g.kernelWidth
         let layout = Im2ColParts(g)
@@ -43,6 +45,13 @@ extension Conv {
                 let input = io.input(0) + n * g.inputChannels * g.inputPlane
                 let tile = n * g.outputChannels * g.outputPlane + outputRows.lowerBound * g.outputWidth
                 let output = io.output + tile, residual = residualInput.map { $0 + tile }
+                if layout.readsShiftedPlanes {
+                    PointwiseProduct.multiply(rows: rows, columns: 0..<count, depth: 0..<g.columnRows, k: g.columnRows, panels: w.baseAddress!,
+                                              bias: bias, clamp: clamp, residual: residual,
+                                              source: Im2Col.ShiftedPlanes(g, input: input, outputRows: outputRows),
+                                              y: output, ldy: g.outputPlane, scratch: columns)
+                    return
+                }
                 for first in stride(from: 0, to: g.inputChannels, by: layout.channelsPerPart) {
                     let channels = first..<min(g.inputChannels, first + layout.channelsPerPart)
                     Im2Col.pack(g, channels: channels, outputRows: outputRows, input: input, columns: columns, firstChannel: first)
@@ -73,18 +82,20 @@ extension Conv {
 }
 
 /// How im2colForward cuts the column matrix: the column rows of `channelsPerPart` input
-/// channels at a time, for a tile of output rows, then PointwiseProduct's packed strips.
+/// channels at a time, for a tile of output rows, then PointwiseProduct's packed strips; or,
+/// with `readsShiftedPlanes`, only the packed strips.
 struct Im2ColParts {
+    let readsShiftedPlanes: Bool
     let channelsPerPart: Int
-    /// Floats of one part at the widest tile.
+    /// Floats of one part at the widest tile (none when the strips come from the input).
     let partCount: Int
     let scratchCount: Int
 
     init(_ g: ConvGeometry) {
-        let window = g.kernelHeight * g.kernelWidth
+        let window = g.kernelHeight * g.kernelWidth, widest = Im2Col.widestTile(g)
+        readsShiftedPlanes = Im2Col.readsShiftedPlanes(g)
         channelsPerPart = min(g.inputChannels, max(1, PointwiseProduct.chunk / window))
-        let widest = Im2Col.widestTile(g)
-        partCount = channelsPerPart * window * widest
-        scratchCount = partCount + PointwiseProduct.scratchCount(k: channelsPerPart * window, columns: widest)
+        partCount = readsShiftedPlanes ? 0 : channelsPerPart * window * widest
+        scratchCount = partCount + PointwiseProduct.scratchCount(k: readsShiftedPlanes ? g.columnRows : channelsPerPart * window, columns: widest)
     }
 }

@@ -5,7 +5,8 @@
 /// is the convolution's output for those rows. Tiles keep the column matrix small (it would be
 /// 7 MB for a ResNet stem at full size) and in cache while a product reads it, and they are the
 /// unit that threads share. Forward builds a tile's rows a few input channels at a time
-/// (`firstChannel`); backward and grouped convolutions build or read them whole.
+/// (`firstChannel`), or not at all where the window keeps the row width at stride 1
+/// (Im2Col+ShiftedPlanes.swift); backward and grouped convolutions build or read them whole.
 enum Im2Col {
     /// Tiles of output rows: about 256 columns or more each (narrower sgemm calls lose speed)
     /// unless the plane is smaller, in a count that is a multiple of `threads`.

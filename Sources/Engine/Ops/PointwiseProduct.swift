@@ -47,11 +47,21 @@ enum PointwiseProduct {
     static func multiply(rows: Range<Int>, columns: Range<Int>, depth: Range<Int>? = nil, k: Int, panels: UnsafePointer<Float>,
                          bias: [Float]?, clamp: FusedClamp?, residual: UnsafePointer<Float>? = nil, x: UnsafePointer<Float>, ldx: Int,
                          y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>) {
-        precondition(rows.lowerBound % panelRows == 0, "rows start at a panel")
         let part = depth ?? 0..<k
+        multiply(rows: rows, columns: columns, depth: part, k: k, panels: panels, bias: bias, clamp: clamp, residual: residual,
+                 source: MatrixStrips(x: x, ldx: ldx), y: y, ldy: ldy, scratch: scratch)
+    }
+
+    /// `multiply` with X's strips packed by `source` (rows counted from depth.lowerBound)
+    /// instead of copied from a matrix: im2col's ShiftedPlaneStrips packs them straight from
+    /// the input image.
+    static func multiply<S: StripSource>(rows: Range<Int>, columns: Range<Int>, depth part: Range<Int>, k: Int, panels: UnsafePointer<Float>,
+                                         bias: [Float]?, clamp: FusedClamp?, residual: UnsafePointer<Float>?, source: S,
+                                         y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>) {
+        precondition(rows.lowerBound % panelRows == 0, "rows start at a panel")
         let lower = clamp?.lower ?? -.infinity, upper = clamp?.upper ?? .infinity
         let residualOffset = residual.map { $0 - UnsafePointer(y) }
-        run(rows: rows, columns: columns, part: part, chunk: chunk, x: x, ldx: ldx, y: y, ldy: ldy, scratch: scratch) { top, count, depth in
+        run(rows: rows, columns: columns, part: part, chunk: chunk, source: source, y: y, ldy: ldy, scratch: scratch) { top, count, depth in
             Panel(panels: panels, k: k, depth: depth, top: top, count: count, hasNext: top + panelRows < rows.upperBound,
                   bias: bias, lower: lower, upper: upper, residualOffset: residualOffset)
         }
@@ -64,20 +74,20 @@ enum PointwiseProduct {
     static func multiplyTransposed(rows: Range<Int>, columns: Range<Int>, m: Int, k: Int, panels: UnsafePointer<Float>,
                                    dy: UnsafePointer<Float>, lddy: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulating: Bool,
                                    scratch: UnsafeMutablePointer<Float>) {
-        run(rows: rows, columns: columns, part: 0..<m, chunk: transposedChunk, x: dy, ldx: lddy, y: c, ldy: ldc,
+        run(rows: rows, columns: columns, part: 0..<m, chunk: transposedChunk, source: MatrixStrips(x: dy, ldx: lddy), y: c, ldy: ldc,
             scratch: scratch + transposedTileCount) { top, count, depth in
             TransposedPanel(panels: panels, k: k, depth: depth, top: top, count: count, accumulating: accumulating, blocks: scratch)
         }
     }
 
     /// The blocks, chunks and packing both products share: Y's rows `rows` and columns
-    /// `columns`, summed over rows `part` of X, `chunk` of them at a time; `panel(top, count,
-    /// depth)` gives the six rows of the left-hand matrix from row `top` (`count` of them
-    /// real) over one chunk.
+    /// `columns`, summed over rows `part` of X (whose strips `source` packs), `chunk` of them
+    /// at a time; `panel(top, count, depth)` gives the six rows of the left-hand matrix from
+    /// row `top` (`count` of them real) over one chunk.
     @inline(__always)
-    private static func run<P: ProductPanel>(rows: Range<Int>, columns: Range<Int>, part: Range<Int>, chunk: Int, x: UnsafePointer<Float>,
-                                             ldx: Int, y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>,
-                                             panel: (Int, Int, Range<Int>) -> P) {
+    private static func run<P: ProductPanel, S: StripSource>(rows: Range<Int>, columns: Range<Int>, part: Range<Int>, chunk: Int, source: S,
+                                                             y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>,
+                                                             panel: (Int, Int, Range<Int>) -> P) {
         guard !rows.isEmpty, !columns.isEmpty, !part.isEmpty else { return }
         // Blocks of equal width (whole strips), at most `widestBlock`.
         let widest = widestBlock(depth: min(part.count, chunk))
@@ -94,29 +104,17 @@ enum PointwiseProduct {
             // together, the block's packed strips in L2; Y holds the partial sums between chunks.
             for first in stride(from: part.lowerBound, to: part.upperBound, by: chunk) {
                 let depth = first..<min(part.upperBound, first + chunk)
-                let x = x + (first - part.lowerBound) * ldx
+                let sourceRows = (first - part.lowerBound)..<(depth.upperBound - part.lowerBound)
                 // Pack: strip s of the chunk at scratch + s * 16 * depth, row after row of 16
                 // floats, the last strip zero-padded; then each dot column, k contiguous.
                 for s in 0..<strips {
-                    let column = block + s * stripColumns, count = min(stripColumns, blockEnd - dotColumns - column)
-                    var packed = scratch + s * stripColumns * depth.count
-                    var source = x + column
-                    for _ in depth {
-                        if count == stripColumns {
-                            SIMDAccess.store8(SIMDAccess.load8(source), packed)
-                            SIMDAccess.store8(SIMDAccess.load8(source + 8), packed + 8)
-                        } else {
-                            packed.update(from: source, count: count)
-                            (packed + count).update(repeating: 0, count: stripColumns - count)
-                        }
-                        packed += stripColumns
-                        source += ldx
-                    }
+                    let column = block + s * stripColumns
+                    source.packStrip(rows: sourceRows, column: column, count: min(stripColumns, blockEnd - dotColumns - column),
+                                     into: scratch + s * stripColumns * depth.count)
                 }
                 let dotBase = scratch + strips * stripColumns * depth.count
                 for j in 0..<dotColumns {
-                    let packed = dotBase + j * depth.count, source = x + blockEnd - dotColumns + j
-                    for i in 0..<depth.count { packed[i] = source[i * ldx] }
+                    source.packColumn(rows: sourceRows, column: blockEnd - dotColumns + j, into: dotBase + j * depth.count)
                 }
                 for top in stride(from: rows.lowerBound, to: rows.upperBound, by: panelRows) {
                     let panel = panel(top, min(panelRows, rows.upperBound - top), depth)

@@ -95,6 +95,14 @@ struct ConvTests {
         Case(name: "im2col 3x3 stride 2 over 40 columns: 20 outputs a row, copied 8 at a time and then one by one", c: 2, h: 9, w: 40,
              m: 3, stride: (2, 2), pads: (1, 1, 1, 1)),
         Case(name: "im2col 3x3 stride 3 over 25 columns", c: 2, h: 7, w: 25, m: 3, stride: (3, 3), pads: (1, 1, 1, 1)),
+        // Stride 1 keeping the row width: strips packed from the shifted input planes, masked
+        // where a tap lands in the padding or wraps around a row's edge.
+        Case(name: "im2col from shifted planes: 3x3 padded 2 left and 2 below only, 19 columns", c: 3, h: 9, w: 19, m: 5,
+             pads: (0, 2, 2, 0)),
+        Case(name: "im2col from shifted planes: 3x1 kernel over 21 columns, 30 channels in two chunks of k", c: 30, h: 6, w: 21, m: 7,
+             kh: 3, kw: 1, pads: (1, 0, 1, 0)),
+        Case(name: "im2col from shifted planes: 5x5 kernel on a 2-column plane, taps past the whole row", c: 2, h: 6, w: 2, m: 3,
+             kh: 5, kw: 5, pads: (2, 2, 2, 2)),
     ]
 
     /// Convs with a fused ReLU/Clip, whose outputs sit on both sides of the bounds.
