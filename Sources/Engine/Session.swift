@@ -19,6 +19,13 @@ public final class Session {
 
     /// Threads each operator may use (see Parallelism).
     public let parallelism: Parallelism
+
+    /// With helper threads: the share of the split operators' thread time spent waiting for
+    /// the slowest piece so far (PieceBalance); nil without helpers.
+    public var idleThreadShare: Double? {
+        guard let balance = parallelism.team?.balance, balance.threadNanoseconds > 0 else { return nil }
+        return Double(balance.idleNanoseconds) / Double(balance.threadNanoseconds)
+    }
     /// The cores this session shares with other workers' sessions, if any (SharedCores).
     public var sharing: SharedCores? { lease?.cores }
     private let lease: CoreLease?

@@ -57,6 +57,9 @@ struct Bench: ParsableCommand {
         for (name, samples) in [("forward", forward), ("backward", backward), ("cam", cam), ("gradcam total", total)] {
             print(name.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %8.2f %8.2f %8.2f", percentile(samples, 0.5), percentile(samples, 0.1), percentile(samples, 0.9)))
         }
+        if let idle = session.idleThreadShare {
+            print(String(format: "threads idle  %.1f%% of the split operators' thread time, waiting for the slowest piece", 100 * idle))
+        }
         if profile { try printProfile(session: session, input: input, layer: target) }
         let rate = throughput(model: m, layer: target, input: input)
         print(String(format: "throughput    %.1f images/s with %d workers (forward+backward+cam, 1 BLAS thread each, batch %d)", rate, workers, batch))

@@ -44,7 +44,8 @@ public struct Parallelism: Sendable {
 
     /// Runs `body(range, thread)` over contiguous pieces of 0..<count, concurrently, one per
     /// thread at most; piece boundaries are multiples of `granule`. `thread` (0..<threads)
-    /// says which thread-private scratch a piece may use.
+    /// says which thread-private scratch a piece may use. With a team, each thread's piece is
+    /// timed and the next split of the same kind is sized by the threads' speeds (PieceBalance).
     func forEachPiece(of count: Int, granule: Int = 1, _ body: (Range<Int>, Int) -> Void) {
         let units = (count + granule - 1) / granule
         let pieces = min(threads, units)
@@ -52,12 +53,20 @@ public struct Parallelism: Sendable {
             body(0..<count, 0)
             return
         }
+        if let team {
+            let split = PieceBalance.Split(count: count, granule: granule, pieces: pieces)
+            let bounds = team.balance.bounds(units: units, split: split)
+            team.run { index in
+                guard index < pieces else { return }
+                let start = DispatchTime.now().uptimeNanoseconds
+                body(min(count, bounds[index] * granule)..<min(count, bounds[index + 1] * granule), index)
+                team.balance.nanoseconds[index] = DispatchTime.now().uptimeNanoseconds - start
+            }
+            team.balance.record(bounds, split: split)
+            return
+        }
         @Sendable func piece(_ index: Int) -> Range<Int> {
             min(count, units * index / pieces * granule)..<min(count, units * (index + 1) / pieces * granule)
-        }
-        if let team {
-            team.run { index in if index < pieces { body(piece(index), index) } }
-            return
         }
         withoutActuallyEscaping(body) { body in
             let shared = SharedBody(run: body)

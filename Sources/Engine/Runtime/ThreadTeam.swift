@@ -12,6 +12,9 @@ import Synchronization
 final class ThreadTeam: @unchecked Sendable {
     /// Threads besides the caller's.
     let helpers: Int
+    /// How split operators divide their units among the caller and the helpers; used by the
+    /// caller's thread only (Parallelism.forEachPiece).
+    let balance: PieceBalance
     /// Bumped for each job; a helper runs a job when it sees a generation it has not run.
     private let generation = Atomic<Int>(0)
     /// Helpers still running the current job.
@@ -35,6 +38,7 @@ final class ThreadTeam: @unchecked Sendable {
 
     init(helpers: Int) {
         self.helpers = helpers
+        balance = PieceBalance(participants: helpers + 1)
         precondition(helpers < Int.bitWidth, "one bit of `sleeping` per helper")
         wakeups = (0..<helpers).map { _ in DispatchSemaphore(value: 0) }
         for index in 0..<helpers {

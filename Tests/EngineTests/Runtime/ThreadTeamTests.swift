@@ -41,6 +41,26 @@ struct ThreadTeamTests {
         #expect(runs.load(ordering: .relaxed) == 6)
     }
 
+    /// A helper whose units take four times as long is given fewer of them in the next splits
+    /// of the same kind (PieceBalance): a fifth of the 400 at balance, half with equal pieces.
+    /// The median of the last five splits, so that a test run alongside (a thread preempted for
+    /// a piece) cannot decide it.
+    @Test func aSlowerHelperIsGivenFewerUnits() {
+        let team = ThreadTeam(helpers: 1)
+        defer { team.stop() }
+        let parallelism = Parallelism(team: team)
+        let helperUnits = Mutex<[Int]>([])
+        for _ in 0..<20 {
+            parallelism.forEachPiece(of: 400, granule: 4) { range, thread in
+                let end = DispatchTime.now().uptimeNanoseconds + UInt64(range.count * (thread == 0 ? 1_000 : 4_000))
+                while DispatchTime.now().uptimeNanoseconds < end {}
+                if thread == 1 { helperUnits.withLock { $0.append(range.count) } }
+            }
+        }
+        let last = helperUnits.withLock { $0.suffix(5).sorted() }
+        #expect(last.count == 5 && last[2] < 150, "\(last)")
+    }
+
     /// Pieces of a split cover the range exactly once, in granule-aligned bands.
     @Test func piecesCoverTheRangeInAlignedBands() {
         let team = ThreadTeam(helpers: 2)
