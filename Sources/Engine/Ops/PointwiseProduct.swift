@@ -53,8 +53,8 @@ enum PointwiseProduct {
     }
 
     /// `multiply` with X's strips packed by `source` (rows counted from depth.lowerBound)
-    /// instead of copied from a matrix: im2col's ShiftedPlaneStrips packs them straight from
-    /// the input image.
+    /// instead of copied from a matrix: Im2Col.ShiftedPlanes packs them straight from the
+    /// input image.
     static func multiply<S: StripSource>(rows: Range<Int>, columns: Range<Int>, depth part: Range<Int>, k: Int, panels: UnsafePointer<Float>,
                                          bias: [Float]?, clamp: FusedClamp?, residual: UnsafePointer<Float>?, source: S,
                                          y: UnsafeMutablePointer<Float>, ldy: Int, scratch: UnsafeMutablePointer<Float>) {

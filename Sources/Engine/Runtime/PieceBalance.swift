@@ -1,13 +1,14 @@
 /// How a ThreadTeam's split operators divide their units among the threads: each thread's
 /// share, learned per kind of split from the times its last pieces took.
 ///
-/// Why: on the 2-vCPU test machine one core often ran 20-40% slower than the other for
+/// Why: on the 2-vCPU test machine one core often ran 30-40% slower than the other for
 /// seconds at a time, and which one changed from phase to phase (a busy neighbour on the host,
-/// presumably; `bench` timed each thread's piece of a 56 x 56 pointwise layer). With equal
-/// halves the fast thread then waited for the slow one at every operator: one of the two sat
-/// idle for 19-27% of the split operators' time in EfficientNet-Lite0 at 2 threads, 11-14%
-/// with learned shares (Benchmarks/README.md). Learning per kind of split also evens out
-/// pieces whose units cost unequal amounts (a band that ends in dot columns).
+/// presumably; timing each thread's half of a 56 x 56 pointwise layer, pass after pass). With
+/// equal halves the fast thread then waited for the slow one at every operator.
+/// EfficientNet-Lite0 at 2 threads, `bench` in alternating runs: 10.1, 9.1 and 11.3% of the
+/// split operators' thread time idle with equal pieces, 7.3, 5.7 and 7.8% with learned shares;
+/// 4-7% either way while the cores ran alike (Benchmarks/README.md). Learning per kind of
+/// split also evens out pieces whose units cost unequal amounts (a band that ends in dot columns).
 ///
 /// A split's kind is its count, granule and number of pieces (one layer shape, usually). After
 /// each run its shares move halfway to those that would have balanced that run. Boundaries
@@ -32,10 +33,8 @@ final class PieceBalance {
     /// Each participant's last piece in nanoseconds: written by the participant, read by the
     /// caller after ThreadTeam.run returns.
     let nanoseconds: UnsafeMutablePointer<UInt64>
-    private let participants: Int
 
     init(participants: Int) {
-        self.participants = participants
         nanoseconds = .allocate(capacity: participants)
         nanoseconds.initialize(repeating: 0, count: participants)
     }
