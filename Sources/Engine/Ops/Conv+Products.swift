@@ -1,6 +1,7 @@
 extension Conv {
     /// A 1x1 convolution without groups: PointwiseProduct per image, the threads sharing
-    /// bands of columns, or panels of output channels when the columns are too few to share.
+    /// bands of columns, or panels of output channels when the columns are too few to share or
+    /// fewer than the output channels (Parallelism.sharesOutputChannels).
     func pointwiseForward(_ io: StepIO) {
         let g = geometry, plane = g.outputPlane
         guard let panels else { preconditionFailure("an ungrouped convolution keeps its kernel in panels") }
@@ -13,7 +14,7 @@ extension Conv {
                                           y: io.output + n * g.outputChannels * plane, ldy: plane, scratch: io.scratch(forThread: thread))
             }
             for n in 0..<g.batch {
-                if io.parallelism.tooFewToShare(columns: plane) {
+                if io.parallelism.sharesOutputChannels(g.outputChannels, columns: plane) {
                     io.parallelism.forEachPiece(of: g.outputChannels, granule: PointwiseProduct.panelRows) { rows, thread in
                         multiply(n, rows: rows, columns: 0..<plane, thread: thread)
                     }
@@ -32,8 +33,10 @@ extension Conv {
     /// product into Y; where the window keeps the row width at stride 1, PointwiseProduct packs
     /// its strips from the input instead (Im2Col.ShiftedPlanes) and no column row is built.
     /// The threads share tiles of output rows, or bands of output channels when the plane is
-    /// too small to share by columns; each thread then builds the same column rows for itself,
-    /// which costs less than waiting for each other after every part.
+    /// too small to share by columns (or, for the strips packed from the input, has fewer
+    /// columns than output channels: Parallelism.sharesOutputChannels); each thread then builds
+    /// the same column rows for itself, which costs less than waiting for each other after
+    /// every part.
     func im2colForward(_ io: StepIO) {
         let g = geometry, window = g.kernelHeight * g.kernelWidth
         let layout = Im2ColParts(g)
@@ -61,7 +64,9 @@ extension Conv {
                 }
             }
             for n in 0..<g.batch {
-                if io.parallelism.tooFewToShare(columns: g.outputPlane) {
+                let byChannels = layout.readsShiftedPlanes ? io.parallelism.sharesOutputChannels(g.outputChannels, columns: g.outputPlane)
+                    : io.parallelism.tooFewToShare(columns: g.outputPlane)
+                if byChannels {
                     let tiles = Im2Col.tiles(g, threads: 1)
                     io.parallelism.forEachPiece(of: g.outputChannels, granule: PointwiseProduct.panelRows) { rows, thread in
                         for tile in 0..<tiles.count {

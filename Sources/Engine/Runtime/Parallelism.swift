@@ -42,6 +42,18 @@ public struct Parallelism: Sendable {
     /// or column rows (backward).
     func tooFewToShare(columns: Int) -> Bool { columns < 64 * threads }
 
+    /// Whether a product Y (M x P) = W (M x K) X (K x P) whose X is packed straight from memory
+    /// (PointwiseProduct) is better shared by output channels M than by columns P: when the
+    /// columns are too few to share, or when W is the larger operand (M > P, K on both sides).
+    /// Shared by channels, each thread streams its part of W once and packs all of X; by
+    /// columns, each streams all of W and packs its part of X. At 2 threads, alternating per run
+    /// (`bench --profile`, best pass of 20, three pairs): EfficientNet-Lite0's 14 x 14 layers
+    /// with 480 or 672 output channels 0.90-0.96 of their time, MobileNetV2's with 384 or 576
+    /// 0.92-0.94; ResNet-50's 14 x 14 products 0.94-0.98 in the calm pair, their means 0.79-0.98.
+    func sharesOutputChannels(_ outputChannels: Int, columns: Int) -> Bool {
+        tooFewToShare(columns: columns) || outputChannels > columns
+    }
+
     /// Runs `body(range, thread)` over contiguous pieces of 0..<count, concurrently, one per
     /// thread at most; piece boundaries are multiples of `granule`. `thread` (0..<threads)
     /// says which thread-private scratch a piece may use. With a team, each thread's piece is

@@ -105,6 +105,15 @@ struct ConvTests {
              kh: 5, kw: 5, pads: (2, 2, 2, 2)),
     ]
 
+    /// More output channels than columns (and at least 64 columns a thread at 2 threads): the
+    /// threads share the channels (Parallelism.sharesOutputChannels). Forward only: their
+    /// backward takes the paths the cases above check.
+    static let channelSharedCases: [Case] = [
+        Case(name: "pointwise 12x12 plane, 10 to 150 channels: more channels than columns", c: 10, h: 12, w: 12, m: 150, kh: 1, kw: 1),
+        Case(name: "im2col from shifted planes, 12x12 plane, 3 to 150 channels: more channels than columns", c: 3, h: 12, w: 12,
+             m: 150, pads: (1, 1, 1, 1)),
+    ]
+
     /// Convs with a fused ReLU/Clip, whose outputs sit on both sides of the bounds.
     static let clampedCases: [Case] = [
         Case(name: "pointwise with fused ReLU", c: 5, h: 6, w: 9, m: 7, kh: 1, kw: 1, activation: .relu),
@@ -119,7 +128,7 @@ struct ConvTests {
     ]
 
     /// Serially and split over 2 and 3 threads (bands of output columns, or channels).
-    @Test(arguments: cases + clampedCases, [1, 2, 3])
+    @Test(arguments: cases + clampedCases + channelSharedCases, [1, 2, 3])
     func forwardMatchesDirectConvolution(_ c: Case, threads: Int) {
         let g = c.geometry
         let x = randomValues(g.batch * g.inputChannels * g.inputPlane, seed: 1)
