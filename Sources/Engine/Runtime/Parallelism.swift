@@ -68,14 +68,14 @@ public struct Parallelism: Sendable {
         }
         if let team {
             let split = PieceBalance.Split(count: count, granule: granule, pieces: pieces)
-            let bounds = team.balance.bounds(units: units, split: split)
+            let bounds = team.balance.cut(units: units, split: split)
             team.run { index in
                 guard index < pieces else { return }
                 let start = DispatchTime.now().uptimeNanoseconds
                 body(min(count, bounds[index] * granule)..<min(count, bounds[index + 1] * granule), index)
                 team.balance.nanoseconds[index] = DispatchTime.now().uptimeNanoseconds - start
             }
-            team.balance.record(bounds, split: split)
+            team.balance.record(split)
             return
         }
         @Sendable func piece(_ index: Int) -> Range<Int> {

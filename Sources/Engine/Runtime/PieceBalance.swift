@@ -33,58 +33,70 @@ final class PieceBalance {
     /// Each participant's last piece in nanoseconds: written by the participant, read by the
     /// caller after ThreadTeam.run returns.
     let nanoseconds: UnsafeMutablePointer<UInt64>
+    /// The last cut, in units: piece i is bounds[i]..<bounds[i + 1]. Kept here, not returned as
+    /// an array, so that an operator's split allocates nothing.
+    private let bounds: UnsafeMutablePointer<Int>
 
     init(participants: Int) {
         nanoseconds = .allocate(capacity: participants)
         nanoseconds.initialize(repeating: 0, count: participants)
+        bounds = .allocate(capacity: participants + 1)
+        bounds.initialize(repeating: 0, count: participants + 1)
     }
 
-    deinit { nanoseconds.deallocate() }
+    deinit {
+        nanoseconds.deallocate()
+        bounds.deallocate()
+    }
 
-    /// Piece boundaries in units, bounds[i]..<bounds[i + 1] for piece i: equal pieces until the
-    /// split has been timed, then by its shares, each piece at least one unit.
-    func bounds(units: Int, split: Split) -> [Int] {
+    /// Cuts `units` into split.pieces pieces and returns the boundaries, valid until the next
+    /// cut: equal pieces until the split has been timed, then by its shares, each piece at least
+    /// one unit.
+    func cut(units: Int, split: Split) -> UnsafeBufferPointer<Int> {
         let pieces = split.pieces
-        guard units > pieces, let shares = shares[split] else { return (0...pieces).map { units * $0 / pieces } }
-        // Clamped lessons need not sum to one: the cut is by each share of their sum. Rounding
-        // may not leave a piece empty.
-        let total = shares.reduce(0, +)
-        var bounds = [0], cumulative = 0.0
-        for piece in 0..<(pieces - 1) {
-            cumulative += shares[piece]
-            let at = Int((Double(units) * cumulative / total).rounded())
-            bounds.append(min(max(at, bounds[piece] + 1), units - (pieces - 1 - piece)))
+        bounds[0] = 0
+        bounds[pieces] = units
+        if units > pieces, let shares = shares[split] {
+            // Clamped lessons need not sum to one: the cut is by each share of their sum.
+            // Rounding may not leave a piece empty.
+            let total = shares.reduce(0, +)
+            var cumulative = 0.0
+            for piece in 0..<(pieces - 1) {
+                cumulative += shares[piece]
+                let at = Int((Double(units) * cumulative / total).rounded())
+                bounds[piece + 1] = min(max(at, bounds[piece] + 1), units - (pieces - 1 - piece))
+            }
+        } else {
+            for piece in 1..<pieces { bounds[piece] = units * piece / pieces }
         }
-        bounds.append(units)
-        return bounds
+        return UnsafeBufferPointer(start: bounds, count: pieces + 1)
     }
 
     /// Thread time of the split operators run so far (pieces x their slowest piece), and the
     /// part of it the threads spent waiting for the slowest.
     private(set) var threadNanoseconds: UInt64 = 0, idleNanoseconds: UInt64 = 0
 
-    /// Counts the run that just used `bounds` and learns from it: each thread's rate is its
-    /// units over its time, and the balancing shares are proportional to the rates.
-    func record(_ bounds: [Int], split: Split) {
+    /// Counts the run of the last cut and learns from it: each thread's rate is its units over
+    /// its time, and the balancing shares are proportional to the rates.
+    func record(_ split: Split) {
         let pieces = split.pieces
         var slowest: UInt64 = 0, busy: UInt64 = 0
         for piece in 0..<pieces { slowest = max(slowest, nanoseconds[piece]); busy += nanoseconds[piece] }
         threadNanoseconds += UInt64(pieces) * slowest
         idleNanoseconds += UInt64(pieces) * slowest - busy
-        guard bounds.last! > pieces else { return }
-        var rates = [Double](), total = 0.0
+        let units = bounds[pieces]
+        guard units > pieces else { return }
+        func rate(_ piece: Int) -> Double { Double(bounds[piece + 1] - bounds[piece]) / Double(nanoseconds[piece]) }
+        var total = 0.0
         for piece in 0..<pieces {
-            let units = bounds[piece + 1] - bounds[piece], time = nanoseconds[piece]
-            guard units > 0, time >= Self.shortestLesson else { return }
-            rates.append(Double(units) / Double(time))
-            total += rates[piece]
+            guard bounds[piece + 1] > bounds[piece], nanoseconds[piece] >= Self.shortestLesson else { return }
+            total += rate(piece)
         }
-        var current = shares[split] ?? (0..<pieces).map { Double(bounds[$0 + 1] - bounds[$0]) / Double(bounds[pieces]) }
+        if shares[split] == nil { shares[split] = (0..<pieces).map { Double(bounds[$0 + 1] - bounds[$0]) / Double(units) } }
         let even = 1 / Double(pieces)
         for piece in 0..<pieces {
-            let balancing = min(max(rates[piece] / total, Self.fewestShare * even), Self.mostShare * even)
-            current[piece] += Self.learningRate * (balancing - current[piece])
+            let balancing = min(max(rate(piece) / total, Self.fewestShare * even), Self.mostShare * even)
+            shares[split]![piece] += Self.learningRate * (balancing - shares[split]![piece])
         }
-        shares[split] = current
     }
 }

@@ -10,13 +10,13 @@ struct PieceBalanceTests {
         let balance = balance ?? PieceBalance(participants: nanosecondsPerUnit.count)
         let split = PieceBalance.Split(count: units, granule: 1, pieces: nanosecondsPerUnit.count)
         for _ in 0..<lessons {
-            let bounds = balance.bounds(units: units, split: split)
+            let bounds = balance.cut(units: units, split: split)
             for piece in nanosecondsPerUnit.indices {
                 balance.nanoseconds[piece] = UInt64(bounds[piece + 1] - bounds[piece]) * nanosecondsPerUnit[piece]
             }
-            balance.record(bounds, split: split)
+            balance.record(split)
         }
-        return balance.bounds(units: units, split: split)
+        return Array(balance.cut(units: units, split: split))
     }
 
     @Test func anUntimedSplitIsCutIntoEqualPieces() {
@@ -69,7 +69,8 @@ struct PieceBalanceTests {
         let split = PieceBalance.Split(count: 8, granule: 1, pieces: 2)
         balance.nanoseconds[0] = 3_000
         balance.nanoseconds[1] = 5_000
-        balance.record(balance.bounds(units: 8, split: split), split: split)
+        _ = balance.cut(units: 8, split: split)
+        balance.record(split)
         #expect(balance.threadNanoseconds == 10_000 && balance.idleNanoseconds == 2_000)
     }
 }
