@@ -49,8 +49,8 @@ public struct Parallelism: Sendable {
     /// columns, each streams all of W and packs its part of X. At 2 threads, alternating per run
     /// (`bench --profile`, best pass of 20, three pairs): EfficientNet-Lite0's 14 x 14 layers
     /// with 480 or 672 output channels 0.90-0.96 of their time, MobileNetV2's with 384 or 576
-    /// 0.92-0.94; ResNet-50's 1x1 layers at 14 x 14 0.94-0.98 in the calm pair and its 3x3 ones
-    /// 1.02, the means of both 0.79-0.98 in all three.
+    /// 0.94-1.00 (two calm pairs); ResNet-50's 1x1 layers at 14 x 14 0.94-0.98 in the calm pair
+    /// and its 3x3 ones 1.02, the means of both 0.79-1.00 in all three.
     func sharesOutputChannels(_ outputChannels: Int, columns: Int) -> Bool {
         tooFewToShare(columns: columns) || outputChannels > columns
     }

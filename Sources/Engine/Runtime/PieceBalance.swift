@@ -7,8 +7,9 @@
 /// equal halves the fast thread then waited for the slow one at every operator.
 /// EfficientNet-Lite0 at 2 threads, `bench` in alternating runs: 10.1, 9.1 and 11.3% of the
 /// split operators' thread time idle with equal pieces, 7.3, 5.7 and 7.8% with learned shares;
-/// 4-7% either way while the cores ran alike (Benchmarks/README.md). Learning per kind of
-/// split also evens out pieces whose units cost unequal amounts (a band that ends in dot columns).
+/// about 5% either way while the cores ran alike (5.4 -> 5.9, 4.4 -> 5.1; Benchmarks/README.md).
+/// Learning per kind of split also evens out pieces whose units cost unequal amounts (a band
+/// that ends in dot columns).
 ///
 /// A split's kind is its count, granule and number of pieces (one layer shape, usually). After
 /// each run its shares move halfway to those that would have balanced that run. Boundaries
