@@ -241,6 +241,23 @@ def write_codec_fixtures():
     (CODEC_DIR / "zero-height.jpg").write_bytes(with_jpeg_size(jpegs["baseline420"], 64, 0))
 
 
+DRAFTED = ("baseline420", "baseline422", "baseline444", "progressive", "gray", "odd420", "cmyk")
+
+
+def write_draft_fixtures():
+    """Pillow's draft mode on the committed JPEGs: Image.draft("RGB", (w // s, h // s)) picks
+    reduction s (1/2, 1/4, 1/8 in the DCT); then convert("RGB"). Written as NAME.draftS.rgb."""
+    for name in DRAFTED:
+        data = (CODEC_DIR / f"{name}.jpg").read_bytes()
+        for s in (2, 4, 8):
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+                im.draft("RGB", (w // s, h // s))
+                rgb = np.asarray(im.convert("RGB"))
+            assert rgb.shape[:2] == (-(-h // s), -(-w // s)), (name, s, rgb.shape)
+            (CODEC_DIR / f"{name}.draft{s}.rgb").write_bytes(rgb.tobytes())
+
+
 # ---------------------------------------------------------------- preprocessing references
 
 IMAGENET = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
@@ -329,4 +346,5 @@ if __name__ == "__main__":
     # Pillow warns that palette images with tRNS "should be converted to RGBA": we mean it.
     warnings.filterwarnings("ignore", message="Palette images with Transparency")
     write_codec_fixtures()
+    write_draft_fixtures()
     write_preprocess_fixtures()
