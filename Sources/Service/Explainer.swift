@@ -27,15 +27,19 @@ public struct Explainer: Sendable {
     public let bundle: ModelBundle
     public let decodeLimits: DecodeLimits
 
-    public init(bundle: ModelBundle, decodeLimits: DecodeLimits = .init()) {
+    /// When set, JPEGs are decoded in draft mode at this size (ServiceConfig.jpegDraft).
+    public let jpegDraft: JPEGDraft?
+
+    public init(bundle: ModelBundle, decodeLimits: DecodeLimits = .init(), jpegDraft: JPEGDraft? = nil) {
         self.bundle = bundle
         self.decodeLimits = decodeLimits
+        self.jpegDraft = jpegDraft
     }
 
     public func explain(imageBytes: [UInt8], options: ExplainOptions, session: Session) throws -> ExplainResult {
         var clock = StageClock()
         let image: RGBImage
-        do { image = try ImageDecoder.decode(imageBytes, limits: decodeLimits) } catch { throw ServiceError(error) }
+        do { image = try ImageDecoder.decode(imageBytes, limits: decodeLimits, draft: jpegDraft) } catch { throw ServiceError(error) }
         let input = Preprocessor.tensor(from: image, spec: bundle.manifest.preprocessing)
         clock.lap(\.decode)
         var result = try explain(tensor: input, options: options, session: session, clock: clock)

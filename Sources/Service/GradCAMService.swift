@@ -16,7 +16,8 @@ public final class GradCAMService: HTTPResponder {
 
     public init(config: ServiceConfig, bundle: ModelBundle, metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "gradcam-server")) {
         self.config = config
-        explainer = Explainer(bundle: bundle, decodeLimits: .init(maxPixels: config.maxImagePixels))
+        explainer = Explainer(bundle: bundle, decodeLimits: .init(maxPixels: config.maxImagePixels),
+                              jpegDraft: config.decodeDraft(for: bundle.manifest.preprocessing))
         // Every worker may split its image over the cores the others leave idle (SharedCores):
         // one request alone runs on all of them, a full queue on one core per worker.
         let cores = ProcessInfo.processInfo.activeProcessorCount

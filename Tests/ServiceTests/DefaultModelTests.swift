@@ -1,6 +1,7 @@
 import CAM
 import Engine
 import Foundation
+import ImageCodecs
 import Testing
 @testable import Service
 import TestSupport
@@ -34,6 +35,29 @@ struct DefaultModelTests {
         options.classIndex = reference.gradCAM.classIndex
         let result = try Explainer(bundle: bundle).explain(imageBytes: try Fixtures.bytes("photos/" + file), options: options, session: Session(model: bundle.model))
         return (result, reference)
+    }
+
+    /// In draft mode the network sees the photo decoded at half size (450 x 300 -> 225 x 150 for
+    /// a draft of 150 x 150) and still finds the espresso.
+    @Test func aDraftDecodeFeedsTheReducedPhotoToTheSamePipeline() throws {
+        let bundle = try Fixtures.defaultBundle.get()
+        let explainer = Explainer(bundle: bundle, jpegDraft: JPEGDraft(width: 150, height: 150))
+        let result = try explainer.explain(imageBytes: try Fixtures.bytes("photos/coffee.jpg"), options: ExplainOptions(),
+                                           session: Session(model: bundle.model))
+        #expect(result.sourceImage?.width == 225 && result.sourceImage?.height == 150)
+        #expect(result.top.first?.index == 967)
+        let whole = try Explainer(bundle: bundle).explain(imageBytes: try Fixtures.bytes("photos/coffee.jpg"), options: ExplainOptions(),
+                                                          session: Session(model: bundle.model))
+        #expect(whole.sourceImage?.width == 450)
+    }
+
+    /// `jpegDraft` drafts at twice the bundled model's Resize(256), and only when set.
+    @Test func theServiceDraftsOnlyWhenConfiguredTo() throws {
+        let spec = try Fixtures.defaultBundle.get().manifest.preprocessing
+        var config = ServiceConfig()
+        #expect(config.decodeDraft(for: spec) == nil)
+        config.jpegDraft = true
+        #expect(config.decodeDraft(for: spec) == JPEGDraft(width: 512, height: 512))
     }
 
     @Test(arguments: files)

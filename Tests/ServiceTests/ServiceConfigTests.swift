@@ -20,6 +20,14 @@ struct ServiceConfigTests {
         #expect(try ServiceConfig.load(file: file, environment: [:], flags: []) == ServiceConfig())
     }
 
+    @Test func jpegDraftIsOffUnlessSetToTrue() throws {
+        #expect(try ServiceConfig.load(file: nil, environment: [:], flags: []).jpegDraft == false)
+        #expect(try ServiceConfig.load(file: nil, environment: [:], flags: ["--jpeg-draft", "true"]).jpegDraft)
+        #expect(try ServiceConfig.load(file: nil, environment: ["GRADCAM_JPEG_DRAFT": "1"], flags: []).jpegDraft)
+        #expect(try ServiceConfig.load(file: nil, environment: ["GRADCAM_JPEG_DRAFT": "1"], flags: ["--jpeg-draft=false"]).jpegDraft == false)
+        #expect(throws: ServiceConfig.Invalid.self) { try ServiceConfig.load(file: nil, environment: [:], flags: ["--jpeg-draft", "yes please"]) }
+    }
+
     @Test func unknownFlagsAndBadValuesAreRefused() {
         #expect(throws: ServiceConfig.Invalid.self) { try ServiceConfig.load(file: nil, environment: [:], flags: ["--prot", "1"]) }
         #expect(throws: ServiceConfig.Invalid.self) { try ServiceConfig.load(file: nil, environment: ["GRADCAM_WORKERS": "many"], flags: []) }
