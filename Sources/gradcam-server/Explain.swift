@@ -26,6 +26,8 @@ struct Explain: ParsableCommand {
     var raw = false
     @Flag(help: "Also print every logit.")
     var logits = false
+    @Flag(help: "Decode a JPEG in Pillow's draft mode, as the server's jpegDraft setting does.")
+    var jpegDraft = false
 
     func validate() throws {
         guard (image == nil) != (tensor == nil) else { throw ValidationError("give exactly one of --image and --tensor") }
@@ -33,7 +35,9 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         let bundle = try ModelBundle.load(path: model ?? ModelBundle.defaultModelPath())
-        let explainer = Explainer(bundle: bundle)
+        var config = ServiceConfig()
+        config.jpegDraft = jpegDraft
+        let explainer = Explainer(bundle: bundle, jpegDraft: config.decodeDraft(for: bundle.manifest.preprocessing))
         var options = ExplainOptions()
         options.classIndex = classIndex
         options.layer = layer
