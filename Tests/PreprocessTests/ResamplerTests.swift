@@ -29,6 +29,8 @@ import TestSupport
         Case(source: (33, 21), target: (12, 21), columns: 3..<12, rows: 0..<21, bicubic: true),
         Case(source: (199, 301), target: (256, 387), columns: 16..<240, rows: 81..<305, bicubic: true),
         Case(source: (1000, 40), target: (224, 9), columns: 0..<224, rows: 0..<9, bicubic: false),
+        // 129 rows: two whole bands of the horizontal pass and one of a single row.
+        Case(source: (500, 129), target: (97, 129), columns: 3..<97, rows: 0..<129, bicubic: true),
     ]
 
     @Test(arguments: cases)
