@@ -7,9 +7,9 @@ import ImageCodecs
 ///
 /// Both passes run one kernel, `weightedLines`, which sums whole input lines and so vectorises
 /// across the line. The vertical pass reads image rows as its lines. The horizontal pass would
-/// have to gather a pixel's neighbours along the row, so it transposes its window first, runs
-/// the same kernel over columns, and transposes back: two plain copies are cheaper than a
-/// scalar multiply-add per tap and sample.
+/// have to gather a pixel's neighbours along the row, so it transposes its window (a band of
+/// rows at a time), runs the same kernel over columns, and transposes back: two plain copies
+/// are cheaper than a scalar multiply-add per tap and sample.
 ///
 /// Every buffer here is written whole by the loop that fills it (each output line, each
 /// transposed pixel), so none is zeroed first: that was one more pass over each buffer, on
