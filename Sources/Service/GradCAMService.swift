@@ -62,7 +62,7 @@ public final class GradCAMService: HTTPResponder {
         switch request.path {
         case "/healthz": finish(.json(#"{"status":"ok"}"#))
         case "/readyz": finish(readiness())
-        case "/v1/model": finish(.json(ModelDescription(explainer.bundle).json()))
+        case "/v1/model": finish(.json(ModelDescription(explainer.bundle, jpegDraft: explainer.jpegDraft).json()))
         case "/metrics":
             finish(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metrics.render(pool: pool)))
         default:

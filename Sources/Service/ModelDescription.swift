@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import ImageCodecs
 import Preprocess
 
 /// GET /v1/model: what a client needs to call /explain well.
@@ -12,8 +13,13 @@ struct ModelDescription: Encodable {
     let classCount: Int
     let defaultLayer: String?
     let layers: [LayerInfo]
+    /// The size JPEGs are drafted to (ServiceConfig.jpegDraft), so a client can reproduce the
+    /// pipeline; absent when they are decoded whole.
+    let jpegDraft: Size?
 
-    init(_ bundle: ModelBundle) {
+    struct Size: Encodable { let width: Int, height: Int }
+
+    init(_ bundle: ModelBundle, jpegDraft: JPEGDraft? = nil) {
         name = bundle.manifest.name
         description = bundle.manifest.description
         input = Input(name: bundle.model.inputName, shape: bundle.model.inputShape)
@@ -21,6 +27,7 @@ struct ModelDescription: Encodable {
         classCount = bundle.model.classCount
         defaultLayer = bundle.defaultLayer
         layers = bundle.model.targetLayers
+        self.jpegDraft = jpegDraft.map { Size(width: $0.width, height: $0.height) }
     }
 
     func json() -> [UInt8] {

@@ -89,6 +89,15 @@ struct RouteTests {
         #expect(layers.contains { $0["name"] as? String == body["defaultLayer"] as? String })
     }
 
+    /// A server with `jpegDraft` says so, with the size to draft to; one without says nothing.
+    @Test func modelDescriptionNamesTheJPEGDraftWhenThereIsOne() throws {
+        let plain = try jsonObject(try ServiceHarness(.inProcess).exchange(RawRequest.make("GET", "/v1/model")))
+        #expect(plain["jpegDraft"] == nil)
+        let drafting = try jsonObject(try ServiceHarness(.inProcess) { $0.jpegDraft = true }.exchange(RawRequest.make("GET", "/v1/model")))
+        let draft = try #require(drafting["jpegDraft"] as? [String: Int])
+        #expect(draft == ["width": 512, "height": 512])
+    }
+
     @Test(arguments: TransportKind.allCases)
     func badRequestsGetTheirStatusAndAJSONError(_ kind: TransportKind) throws {
         let harness = try ServiceHarness(kind)
