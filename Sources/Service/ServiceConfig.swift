@@ -25,8 +25,9 @@ public struct ServiceConfig: Sendable, Equatable {
     /// Decoded images larger than this are refused from their header, before decoding.
     public var maxImagePixels = 40_000_000
     /// Decode JPEGs in Pillow's draft mode, at 1/2, 1/4 or 1/8 of their size when they are at
-    /// least twice the model's resize on each side (Preprocessor.jpegDraft): several times
-    /// faster on photos, but the pixels of the reference pipeline with `Image.draft`.
+    /// least twice the model's resize on each side (Preprocessor.jpegDraft): a 4032 x 3024
+    /// photo's decode stage 55.5 -> 13.2 ms, but the pixels of the reference pipeline with
+    /// `Image.draft`, not of a full decode.
     public var jpegDraft = false
     public var headerTimeoutMs = 10_000
     public var bodyTimeoutMs = 30_000
