@@ -15,20 +15,19 @@ extension Im2Col {
     /// them into strips again took about 8% of ResNet-50's 3x3 layers at 14 x 14 and 7 x 7
     /// (a run that skipped the build, its results wrong, took 0.92 of their time).
     ///
-    /// Rows of X are (c - firstChannel) * kh * kw + i * kw + j, as in `pack`.
+    /// Rows of X are c * kh * kw + i * kw + j over all the input channels, as `pack` lays out
+    /// those from channel 0.
     struct ShiftedPlanes: StripSource {
         let geometry: ConvGeometry
         /// The image's input (C, H, W).
         let input: UnsafePointer<Float>
         let outputRows: Range<Int>
-        let firstChannel: Int
 
-        init(_ g: ConvGeometry, input: UnsafePointer<Float>, outputRows: Range<Int>, firstChannel: Int = 0) {
+        init(_ g: ConvGeometry, input: UnsafePointer<Float>, outputRows: Range<Int>) {
             precondition(Im2Col.readsShiftedPlanes(g), "a stride-1 window that keeps the row width")
             geometry = g
             self.input = input
             self.outputRows = outputRows
-            self.firstChannel = firstChannel
         }
 
         /// Calls body(plane, i, j) for each row of X in `rows`, in order: the input plane the
@@ -36,7 +35,7 @@ extension Im2Col {
         @inline(__always)
         private func forEachTap(_ rows: Range<Int>, _ body: (UnsafePointer<Float>, Int, Int) -> Void) {
             let g = geometry, window = g.kernelHeight * g.kernelWidth
-            var plane = input + (firstChannel + rows.lowerBound / window) * g.inputPlane
+            var plane = input + rows.lowerBound / window * g.inputPlane
             var i = rows.lowerBound % window / g.kernelWidth, j = rows.lowerBound % g.kernelWidth
             for _ in rows {
                 body(plane, i, j)
