@@ -113,7 +113,7 @@ enum Resampler {
                     var sums = SIMD16<Int32>(repeating: half)
                     for tap in 0..<count {
                         let samples = UnsafeRawPointer(firstInput + tap * lineBytes + byte).loadUnaligned(as: SIMD16<UInt8>.self)
-                        sums &+= SIMD16<Int32>(truncatingIfNeeded: samples) &* SIMD16(repeating: lineWeights[tap])
+                        sums &+= widened(samples) &* SIMD16(repeating: lineWeights[tap])
                     }
                     let clipped = clip8(sums &>> Int32(ResampleTaps.precisionBits))
                     UnsafeMutableRawPointer(out + byte).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: clipped), as: SIMD16<UInt8>.self)
@@ -122,6 +122,14 @@ enum Resampler {
                 }
             }
         }
+    }
+
+    /// The bytes as 32-bit lanes. Written lane by lane because the generic
+    /// `SIMD16<Int32>(truncatingIfNeeded:)` compiled to a call per tap in the horizontal pass.
+    @inline(__always)
+    private static func widened(_ b: SIMD16<UInt8>) -> SIMD16<Int32> {
+        SIMD16(Int32(b[0]), Int32(b[1]), Int32(b[2]), Int32(b[3]), Int32(b[4]), Int32(b[5]), Int32(b[6]), Int32(b[7]),
+               Int32(b[8]), Int32(b[9]), Int32(b[10]), Int32(b[11]), Int32(b[12]), Int32(b[13]), Int32(b[14]), Int32(b[15]))
     }
 
     /// Pillow's clip8 on each lane: clamped to 0...255. Written in shifts and masks because
