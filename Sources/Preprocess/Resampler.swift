@@ -152,31 +152,56 @@ enum Resampler {
     /// Each pixel moves as one 4-byte load and store. The store's fourth byte lands on the next
     /// window row's slot of the same output row, which a later store writes; the load's fourth
     /// byte is the next input pixel's or the next row's. The last window row has no next row to
-    /// absorb either, so it moves byte by byte.
+    /// absorb either, so it moves byte by byte; blocks before it run unrolled (`moveEightRows`).
     private static func transpose(_ input: UnsafeRawBufferPointer, rowBytes: Int, columns: Range<Int>, rows: Range<Int>,
                                   into output: UnsafeMutableRawBufferPointer) {
         let outputRowBytes = rows.count * 3, rowsPerBlock = 8
         precondition(output.count >= columns.count * outputRowBytes, "the transposed window fits the output")
+        guard let source = input.baseAddress, let target = output.baseAddress, !columns.isEmpty else { return }
+        precondition(input.count >= (rows.upperBound - 1) * rowBytes + columns.upperBound * 3, "the window lies in the input")
         for first in stride(from: 0, to: rows.count, by: rowsPerBlock) {
             let count = min(rowsPerBlock, rows.count - first)
-            // The window's last row, if in this block, moves byte by byte.
+            let from = source + (rows.lowerBound + first) * rowBytes + columns.lowerBound * 3
+            let to = target + first * 3
+            if count == rowsPerBlock && first + count < rows.count {
+                moveEightRows(from, rowBytes: rowBytes, to: to, outputRowBytes: outputRowBytes, columns: columns.count)
+                continue
+            }
+            // The window's last block: its last row moves byte by byte.
             let wordRows = first + count == rows.count ? count - 1 : count
-            var from = (rows.lowerBound + first) * rowBytes + columns.lowerBound * 3
-            var to = first * 3
-            for _ in columns {
-                var source = from, target = to
+            for column in 0..<columns.count {
+                var s = from + column * 3, t = to + column * outputRowBytes
                 for _ in 0..<wordRows {
-                    output.storeBytes(of: input.loadUnaligned(fromByteOffset: source, as: UInt32.self),
-                                      toByteOffset: target, as: UInt32.self)
-                    source += rowBytes
-                    target += 3
+                    t.storeBytes(of: s.loadUnaligned(as: UInt32.self), as: UInt32.self)
+                    s += rowBytes
+                    t += 3
                 }
                 if wordRows < count {
-                    for byte in 0..<3 { output[target + byte] = input[source + byte] }
+                    for byte in 0..<3 { t.storeBytes(of: s.load(fromByteOffset: byte, as: UInt8.self), toByteOffset: byte, as: UInt8.self) }
                 }
-                from += 3
-                to += outputRowBytes
             }
+        }
+    }
+
+    /// The common block of `transpose`: eight rows with a row after them, unrolled, in wrapping
+    /// arithmetic on raw pointers (the general loop reloaded its buffer and tested overflow on
+    /// every pixel: about 12 instructions a pixel, 40% of a chelsea resize in perf).
+    @inline(__always)
+    private static func moveEightRows(_ from: UnsafeRawPointer, rowBytes: Int, to: UnsafeMutableRawPointer, outputRowBytes: Int,
+                                      columns: Int) {
+        var s = from, t = to
+        for _ in 0..<columns {
+            // In row order: each 4-byte store's last byte is overwritten by the next row's store.
+            t.storeBytes(of: s.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 3).storeBytes(of: (s + rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 6).storeBytes(of: (s + 2 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 9).storeBytes(of: (s + 3 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 12).storeBytes(of: (s + 4 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 15).storeBytes(of: (s + 5 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 18).storeBytes(of: (s + 6 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (t + 21).storeBytes(of: (s + 7 &* rowBytes).loadUnaligned(as: UInt32.self), as: UInt32.self)
+            s += 3
+            t += outputRowBytes
         }
     }
 }
