@@ -137,6 +137,10 @@ def main() -> int:
     if not args.binary.exists():
         print(f"{args.binary} not found: swift build -c release --product gradcam-server", file=sys.stderr)
         return 1
+    missing = [name for name in ("numpy", "onnxruntime") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"missing Python packages: {' '.join(missing)} (python3 -m pip install {' '.join(missing)})", file=sys.stderr)
+        return 1
     model = compare.onnx_file(args.model, args.cache_dir)
     our_forward, our_convs, our_others = ours(args.binary, model, args.threads, args.runs)
     ort_run, ort_convs, ort_others = onnxruntime_nodes(model, args.threads, args.runs)
