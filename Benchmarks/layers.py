@@ -56,7 +56,7 @@ def measurement_env() -> dict:
 
 
 def ours(binary: Path, model: Path, threads: int, runs: int):
-    """(forward median ms, {key: [best, label, layers]}, {op: best}) from `bench --profile`."""
+    """(forward median ms, {key: [best, {labels}]}, {op: best}) from `bench --profile`."""
     command = [str(binary), "bench", "--model", str(model), "--threads", str(threads),
                "--iterations", str(runs), "--seconds", "0.3", "--profile"]
     text = subprocess.run(command, env=measurement_env(), capture_output=True, text=True, timeout=600, check=True).stdout
@@ -67,7 +67,7 @@ def ours(binary: Path, model: Path, threads: int, runs: int):
         if m := OUR_CONV.match(line):
             best, _, label, family, c, m_out, k, s, h = m.groups()
             key = (padded(int(c)), padded(int(m_out)), int(k), int(s), int(h), family == "depthwise")
-            entry = convs.setdefault(key, [0.0, set(), 0])
+            entry = convs.setdefault(key, [0.0, set()])
             entry[0] += float(best)
             entry[1].add(label)
         elif m := OUR_OTHER.match(line):

@@ -7,7 +7,8 @@
 /// EfficientNet-Lite0 forward pass 10.1-16.7 ms; drafted, the decode stage took 13.2-14.8 ms.
 /// The pixels are those of Pillow's draft mode, not those of a full decode: a server enables it
 /// knowingly (`jpegDraft`), and the reference pipeline then calls `draft` before `convert`.
-public struct JPEGDraft: Sendable, Equatable {
+/// Encodable as `{"width", "height"}`: GET /v1/model reports the draft a server uses.
+public struct JPEGDraft: Sendable, Equatable, Encodable {
     /// The size the reduced image must still cover.
     public var width: Int, height: Int
 

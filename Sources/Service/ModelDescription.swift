@@ -15,9 +15,7 @@ struct ModelDescription: Encodable {
     let layers: [LayerInfo]
     /// The size JPEGs are drafted to (ServiceConfig.jpegDraft), so a client can reproduce the
     /// pipeline; absent when they are decoded whole.
-    let jpegDraft: Size?
-
-    struct Size: Encodable { let width: Int, height: Int }
+    let jpegDraft: JPEGDraft?
 
     init(_ bundle: ModelBundle, jpegDraft: JPEGDraft? = nil) {
         name = bundle.manifest.name
@@ -27,7 +25,7 @@ struct ModelDescription: Encodable {
         classCount = bundle.model.classCount
         defaultLayer = bundle.defaultLayer
         layers = bundle.model.targetLayers
-        self.jpegDraft = jpegDraft.map { Size(width: $0.width, height: $0.height) }
+        self.jpegDraft = jpegDraft
     }
 
     func json() -> [UInt8] {
